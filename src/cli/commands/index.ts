@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+/** Every `metacot <command>`: each file registers one command group and stays a thin wrapper over the library. */
+export const COMMANDS: Array<(program: Command) => void> = [];

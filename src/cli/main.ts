@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { UserError } from '../core/errors.js';
+import { COMMANDS } from './commands/index.js';
+
+const VERSION = '0.1.0';
+
+export function buildProgram(): Command {
+  const program = new Command('metacot')
+    .version(VERSION)
+    .description(
+      'Meta Chain-of-Thought toolkit: generate search traces, train small reasoning models, verify answers.\n' +
+        'Run `metacot <command> --help` for the options of each command.',
+    )
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof UserError) {
+      process.stderr.write(`metacot: error: ${err.message}\n`);
+      return 1;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`metacot: internal error: ${message}\n`);
+    if (process.env.METACOT_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write('(set METACOT_DEBUG=1 for a stack trace, and please report it)\n');
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`metacot: internal error: ${String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

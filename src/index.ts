@@ -1,0 +1,1 @@
+export { UserError, located } from './core/errors.js';
