@@ -31,7 +31,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`metacot: internal error: ${message}\n`);
-    if (process.env.METACOT_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    if (process.env.METACOT_DEBUG && err instanceof Error && err.stack)
+      process.stderr.write(`${err.stack}\n`);
     else process.stderr.write('(set METACOT_DEBUG=1 for a stack trace, and please report it)\n');
     return 2;
   }

@@ -9,7 +9,8 @@ export class UserError extends Error {
 /** Adds a location prefix (file, line, field) to a user-facing message. */
 export function located(where: { file?: string; line?: number; field?: string }, message: string): string {
   const parts: string[] = [];
-  if (where.file !== undefined) parts.push(where.line !== undefined ? `${where.file}:${where.line}` : where.file);
+  if (where.file !== undefined)
+    parts.push(where.line !== undefined ? `${where.file}:${where.line}` : where.file);
   if (where.field !== undefined) parts.push(`field '${where.field}'`);
   return parts.length > 0 ? `${parts.join(': ')}: ${message}` : message;
 }

@@ -1,0 +1,32 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Commander parsers that reject bad numbers with a message naming the expected form. */
+export function intOption(min = Number.NEGATIVE_INFINITY) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) {
+      throw new InvalidArgumentError(
+        `expected an integer${min > Number.NEGATIVE_INFINITY ? ` ≥ ${min}` : ''}.`,
+      );
+    }
+    return n;
+  };
+}
+
+export function floatOption(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a number in [${min}, ${max}].`);
+    return n;
+  };
+}
+
+export function choiceOption<T extends string>(choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`expected one of: ${choices.join(', ')}.`);
+    }
+    return value as T;
+  };
+}

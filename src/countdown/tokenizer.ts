@@ -1,0 +1,96 @@
+/**
+ * Countdown's compact, versioned tokenizer: digits and operators one token each, and every fixed
+ * phrase of the trace formats (compact, SoS, A*) one token, so a trace costs a few tokens per line.
+ * The vocabulary is frozen per version: checkpoints record `id`, and a new piece means a new version.
+ */
+
+export interface Vocabulary {
+  id: string;
+  pieces: readonly string[];
+  pad: number;
+  bos: number;
+  eos: number;
+  unk: number;
+}
+
+const SPECIALS = ['<pad>', '<bos>', '<eos>', '<unk>'];
+const CHARS = [...'0123456789', '+', '-', '*', '/', '=', ' ', ',', '[', ']', '\n', ':', "'", '.', '#'];
+const COMPACT = ['target ', 'try ', 'go ', 'back ', ' no', ' goal', 'fail'];
+const ASTAR = ['create ', 'close ', 'plan '];
+const SOS = [
+  'Current State: ',
+  ', Operations: ',
+  'Exploring Operation: ',
+  ', Resulting Numbers: ',
+  'Generated Node #',
+  'Moving to Node #',
+  ' equal: Goal Reached',
+  ' unequal: No Solution',
+  'No solution found.',
+  ' Operation: ',
+  ', ',
+];
+
+export const COUNTDOWN_VOCAB_V1: Vocabulary = {
+  id: 'countdown-v1',
+  pieces: [...SPECIALS, ...CHARS, ...COMPACT, ...ASTAR, ...SOS],
+  pad: 0,
+  bos: 1,
+  eos: 2,
+  unk: 3,
+};
+
+export class Tokenizer {
+  readonly vocab: Vocabulary;
+  /** Candidate pieces by first character, longest first, for greedy longest-match encoding. */
+  readonly #byFirst = new Map<string, Array<{ piece: string; id: number }>>();
+
+  constructor(vocab: Vocabulary = COUNTDOWN_VOCAB_V1) {
+    this.vocab = vocab;
+    vocab.pieces.forEach((piece, id) => {
+      if (id === vocab.pad || id === vocab.bos || id === vocab.eos || id === vocab.unk) return;
+      const list = this.#byFirst.get(piece[0]) ?? [];
+      list.push({ piece, id });
+      this.#byFirst.set(piece[0], list);
+    });
+    for (const list of this.#byFirst.values()) list.sort((a, b) => b.piece.length - a.piece.length);
+  }
+
+  get size(): number {
+    return this.vocab.pieces.length;
+  }
+
+  encode(text: string): number[] {
+    const out: number[] = [];
+    let i = 0;
+    outer: while (i < text.length) {
+      const cands = this.#byFirst.get(text[i]);
+      if (cands) {
+        for (const { piece, id } of cands) {
+          if (text.startsWith(piece, i)) {
+            out.push(id);
+            i += piece.length;
+            continue outer;
+          }
+        }
+      }
+      out.push(this.vocab.unk);
+      i++;
+    }
+    return out;
+  }
+
+  /** Decodes ids to text; specials other than <unk> are dropped. */
+  decode(ids: readonly number[]): string {
+    let s = '';
+    for (const id of ids) {
+      if (id === this.vocab.pad || id === this.vocab.bos || id === this.vocab.eos) continue;
+      s += this.vocab.pieces[id] ?? '';
+    }
+    return s;
+  }
+
+  countTokens(text: string): number {
+    return this.encode(text).length;
+  }
+}

@@ -1,0 +1,8 @@
+import { beam } from './beam.js';
+import { bestFirst } from './best-first.js';
+import { dfs } from './dfs.js';
+
+/** Every search algorithm by name; dispatch goes through here, never through string switches. */
+export const SEARCHERS = { dfs, beam, 'best-first': bestFirst } as const;
+
+export type SearcherName = keyof typeof SEARCHERS;
