@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,8 +93,12 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
     if (!(Number.isInteger(n) && n >= 0))
       throw new UserError(`--${name} must be a non-negative integer, got ${n}`);
   }
-  if (!existsSync(dirname(out) || '.'))
-    throw new UserError(`cannot write ${out}: folder ${dirname(out)} does not exist`);
+  const folder = dirname(out) || '.';
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new UserError(`cannot write ${out}: ${folder} is not an existing folder`);
+  }
+  if (existsSync(out) && statSync(out).isDirectory())
+    throw new UserError(`cannot write ${out}: it is a folder`);
 
   const recordOpts: RecordOptions = {
     config: opts.config,

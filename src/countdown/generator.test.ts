@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import {
+  type CountdownConfig,
+  drawProblem,
+  SOS_COUNTDOWN,
+  splitTargets,
+  validateConfig,
+} from './generator.js';
+import { makeRecord } from './record.js';
+import { verifyCountdown } from './verify.js';
+
+describe('countdown generator', () => {
+  it("holds out SoS's 10% of target values, disjoint from train", () => {
+    const { train, test } = splitTargets(SOS_COUNTDOWN);
+    expect(test).toHaveLength(9);
+    expect(train).toHaveLength(82);
+    expect(new Set([...train, ...test]).size).toBe(91);
+    expect(splitTargets(SOS_COUNTDOWN)).toEqual({ train, test });
+    expect(splitTargets({ ...SOS_COUNTDOWN, seed: 1 }).test).not.toEqual(test);
+  });
+
+  it('draws only solvable problems, deterministically per index', () => {
+    const targets = splitTargets(SOS_COUNTDOWN);
+    for (let i = 0; i < 50; i++) {
+      const a = drawProblem(SOS_COUNTDOWN, targets.train, 'train', i, Rng.derive(3, i));
+      const b = drawProblem(SOS_COUNTDOWN, targets.train, 'train', i, Rng.derive(3, i));
+      expect(a).toEqual(b);
+      expect(a.nums).toHaveLength(4);
+      expect(a.nums.every((n) => n >= 1 && n <= 99)).toBe(true);
+      expect(targets.train).toContain(a.target);
+      expect(verifyCountdown(a, a.reference).ok).toBe(true);
+    }
+  });
+
+  it('respects k, ranges and distinctness', () => {
+    const c: CountdownConfig = {
+      ...SOS_COUNTDOWN,
+      numbers: 3,
+      numMin: 1,
+      numMax: 9,
+      minTarget: 10,
+      maxTarget: 30,
+      distinct: true,
+    };
+    const t = splitTargets(c);
+    for (let i = 0; i < 30; i++) {
+      const p = drawProblem(c, t.test, 'test', i, Rng.derive(1, i));
+      expect(new Set(p.nums).size).toBe(3);
+      expect(p.nums.every((n) => n >= 1 && n <= 9)).toBe(true);
+      expect(t.test).toContain(p.target);
+    }
+  });
+
+  it.each([
+    [{ numbers: 1 }, /'numbers' must be an integer ≥ 2/],
+    [
+      { numbers: 5, numMin: 1, numMax: 3, distinct: true },
+      /5 distinct numbers cannot be drawn from \[1, 3\]/,
+    ],
+    [{ numMin: 50, numMax: 10 }, /numMin 50 > numMax 10/],
+    [{ minTarget: 200, maxTarget: 100 }, /minTarget 200 > maxTarget 100/],
+    [{ heldOutFraction: 1 }, /heldOutFraction/],
+    [{ numbers: 2.5 }, /'numbers' must be an integer/],
+  ])('rejects impossible config %j', (patch, msg) => {
+    expect(() => validateConfig({ ...SOS_COUNTDOWN, ...patch } as CountdownConfig)).toThrowError(msg);
+  });
+
+  it('fails clearly when no instance is solvable', () => {
+    const c: CountdownConfig = {
+      ...SOS_COUNTDOWN,
+      numbers: 2,
+      numMin: 1,
+      numMax: 2,
+      minTarget: 500,
+      maxTarget: 510,
+    };
+    const t = splitTargets(c);
+    expect(() => drawProblem(c, t.train, 'train', 0, new Rng(0))).toThrowError(UserError);
+    expect(() => drawProblem(c, t.train, 'train', 0, new Rng(0))).toThrowError(/no solvable train problem/);
+    expect(() => drawProblem(c, [], 'test', 0, new Rng(0))).toThrowError(/no test targets/);
+  });
+
+  it('builds records whose solutions verify and appear in their traces', async () => {
+    const opts = {
+      config: SOS_COUNTDOWN,
+      targets: splitTargets(SOS_COUNTDOWN),
+      solver: 'mix',
+      format: 'compact' as const,
+    };
+    for (let i = 0; i < 40; i++) {
+      const r = await makeRecord(opts, 'train', i);
+      expect(r).toEqual(await makeRecord(opts, 'train', i));
+      expect(verifyCountdown(r, r.optimal_solution).ok).toBe(true);
+      expect(r.solved).toBe(r.solution !== null);
+      if (r.solution) {
+        expect(verifyCountdown(r, r.solution).ok).toBe(true);
+        for (const s of r.solution) expect(r.trace).toContain(`try ${s} [`);
+        expect(r.trace.trimEnd().endsWith(' goal')).toBe(true);
+      } else expect(r.trace.trimEnd().endsWith('fail')).toBe(true);
+      expect(r.trace.startsWith(`target ${r.target} [${r.nums.join(' ')}]\n`)).toBe(true);
+    }
+  });
+});
