@@ -42,29 +42,36 @@ export const COUNTDOWN_VOCAB_V1: Vocabulary = {
 
 export class Tokenizer {
   readonly vocab: Vocabulary;
-  /** Candidate pieces by first character, longest first, for greedy longest-match encoding. */
-  readonly #byFirst = new Map<string, Array<{ piece: string; id: number }>>();
+  /** Multi-character pieces by their first two characters, longest first; single characters by code. */
+  readonly #byPrefix = new Map<string, Array<{ piece: string; id: number }>>();
+  readonly #byChar = new Map<string, number>();
 
   constructor(vocab: Vocabulary = COUNTDOWN_VOCAB_V1) {
     this.vocab = vocab;
     vocab.pieces.forEach((piece, id) => {
       if (id === vocab.pad || id === vocab.bos || id === vocab.eos || id === vocab.unk) return;
-      const list = this.#byFirst.get(piece[0]) ?? [];
+      if (piece.length === 1) {
+        this.#byChar.set(piece, id);
+        return;
+      }
+      const key = piece.slice(0, 2);
+      const list = this.#byPrefix.get(key) ?? [];
       list.push({ piece, id });
-      this.#byFirst.set(piece[0], list);
+      this.#byPrefix.set(key, list);
     });
-    for (const list of this.#byFirst.values()) list.sort((a, b) => b.piece.length - a.piece.length);
+    for (const list of this.#byPrefix.values()) list.sort((a, b) => b.piece.length - a.piece.length);
   }
 
   get size(): number {
     return this.vocab.pieces.length;
   }
 
+  /** Greedy longest match; characters outside the vocabulary become <unk>. */
   encode(text: string): number[] {
     const out: number[] = [];
     let i = 0;
     outer: while (i < text.length) {
-      const cands = this.#byFirst.get(text[i]);
+      const cands = this.#byPrefix.get(text.slice(i, i + 2));
       if (cands) {
         for (const { piece, id } of cands) {
           if (text.startsWith(piece, i)) {
@@ -74,7 +81,7 @@ export class Tokenizer {
           }
         }
       }
-      out.push(this.vocab.unk);
+      out.push(this.#byChar.get(text[i]) ?? this.vocab.unk);
       i++;
     }
     return out;

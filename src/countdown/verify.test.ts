@@ -56,3 +56,38 @@ describe('arithmetic', () => {
     expect(maxNodes(5)).toBe(46080);
   });
 });
+
+describe('findSolution', () => {
+  // The obvious allocation-heavy version, as the reference for the optimized one.
+  const reference = (nums: number[], target: number): string[] | null => {
+    if (nums.length === 1) return nums[0] === target ? [] : null;
+    for (let i = 0; i < nums.length; i++) {
+      for (let j = i + 1; j < nums.length; j++) {
+        for (const s of combine(nums[i], nums[j])) {
+          const rest = nums.filter((_, k) => k !== i && k !== j);
+          const sub = reference([...rest, s.result], target);
+          if (sub) return [`${s.a}${s.op}${s.b}=${s.result}`, ...sub];
+        }
+      }
+    }
+    return null;
+  };
+
+  it('finds the same first solution as the plain recursive search', () => {
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let solved = 0;
+    for (let t = 0; t < 400; t++) {
+      const k = 2 + rand(3);
+      const nums = Array.from({ length: k }, () => rand(30));
+      const target = rand(60);
+      const got = findSolution(nums, target)?.map((s) => `${s.a}${s.op}${s.b}=${s.result}`) ?? null;
+      expect(got).toEqual(reference(nums, target));
+      if (got) solved++;
+    }
+    expect(solved).toBeGreaterThan(50);
+  });
+});

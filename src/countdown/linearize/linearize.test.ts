@@ -78,7 +78,7 @@ describe('stream of search', () => {
           expect(parsed[0]).toEqual({ kind: 'header', target: problem.target, nums: problem.nums });
 
           // Every generated node is one `try`, in log order, with its step, numbers and outcome.
-          const tries = parsed.filter((l) => l.kind === 'try');
+          const tries = parsed.flatMap((l) => (l.kind === 'try' ? [l] : []));
           const generated = r.tree.events
             .filter((e) => e.kind === 'generate')
             .map((e) => r.tree.node(e.node));
@@ -93,7 +93,7 @@ describe('stream of search', () => {
             upTo.map((n) => [stepText(n.step!), n.state, n.terminal ? (n.verified ? 'goal' : 'no') : null]),
           );
           // Every visit after the root's first is a move carrying the node's full path.
-          const moves = parsed.filter((l) => l.kind === 'descend' || l.kind === 'back');
+          const moves = parsed.flatMap((l) => (l.kind === 'descend' || l.kind === 'back' ? [l] : []));
           const lastGen =
             r.solution === null
               ? r.tree.events.length
