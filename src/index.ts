@@ -1,1 +1,58 @@
-export { UserError, located } from './core/errors.js';
+// core: the tree every search builds, the domain interface, seeded randomness
+export type { Domain, Heuristic, MaybePromise, SolutionCheck, StepContext } from './core/domain.js';
+export { located, UserError } from './core/errors.js';
+export { hash32, Rng } from './core/rng.js';
+export {
+  checkTreeInvariants,
+  type SearchEvent,
+  type SearchEventKind,
+  type SearchNode,
+  SearchTree,
+  type TreeJSON,
+} from './core/tree.js';
+// countdown: Stream of Search's task
+export {
+  type CountdownProblem,
+  type CountdownStep,
+  combine,
+  type Op,
+  parseStep,
+  stepText,
+} from './countdown/arithmetic.js';
+export { type CheckReport, checkCountdownFile } from './countdown/check.js';
+export { countdownDomain } from './countdown/domain.js';
+export { type GenerateOptions, type GenerateSummary, generateCountdownFile } from './countdown/generate.js';
+export {
+  type CountdownConfig,
+  drawProblem,
+  SOS_COUNTDOWN,
+  type Split,
+  splitTargets,
+  validateConfig,
+} from './countdown/generator.js';
+export { HEURISTICS, multHeuristic, sumHeuristic } from './countdown/heuristics.js';
+export { astarTrace } from './countdown/linearize/astar.js';
+export { TRACE_FORMATS, type TraceFormat } from './countdown/linearize/format.js';
+export { extractSolution, parseTrace, type TraceLine } from './countdown/linearize/parse.js';
+export { type CountdownTree, optimalPath, streamOfSearch } from './countdown/linearize/stream.js';
+export { type CountdownRecord, makeRecord } from './countdown/record.js';
+export { findSolution, maxNodes } from './countdown/solve.js';
+export {
+  parseSolverName,
+  pickMixSolver,
+  runSolver,
+  SOLVER_NAMES,
+  SOS_SOLVERS,
+  type SolverSpec,
+  solverName,
+} from './countdown/solvers.js';
+export { COUNTDOWN_VOCAB_V1, Tokenizer, type Vocabulary } from './countdown/tokenizer.js';
+export { verifyCountdown } from './countdown/verify.js';
+// search: one interface, one file per algorithm, a registry and the shared conformance suite
+export { type BeamOptions, beam } from './search/beam.js';
+export { type BestFirstOptions, bestFirst } from './search/best-first.js';
+export { type ConformanceCase, checkConformance } from './search/conformance.js';
+export { type DfsOptions, dfs } from './search/dfs.js';
+export { Frontier } from './search/frontier.js';
+export { SEARCHERS, type SearcherName } from './search/registry.js';
+export type { Budget, SearchAlgorithm, SearchArgs, SearchResult, StopReason } from './search/types.js';
