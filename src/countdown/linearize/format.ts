@@ -12,7 +12,7 @@ export const TRACE_FORMATS: TraceFormat[] = ['compact', 'sos'];
 export interface StreamStyle {
   /** The prompt: target and numbers. Also the first line of every trace. */
   header(problem: CountdownProblem): string;
-  /** The search moves to a node: `descend` into the child just generated, or jump back elsewhere. */
+  /** The search moves to a node: `descend` into the child generated last, or go `back` to any other node. */
   move(move: {
     kind: 'descend' | 'back';
     path: CountdownStep[];
@@ -39,7 +39,8 @@ export const compactStyle: StreamStyle = {
   header: (p) => `target ${p.target} [${list(p.nums)}]`,
   move: (m) => {
     const path = m.path.map(stepStr).join(',');
-    return [`${m.kind === 'descend' ? 'go' : 'back'} ${path ? `${path} ` : ''}[${list(m.nums)}]`];
+    // `go` needs nothing more: the line before it shows the step and the numbers it leads to.
+    return m.kind === 'descend' ? ['go'] : [`back ${path ? `${path} ` : ''}[${list(m.nums)}]`];
   },
   explore: (e) => [
     `try ${stepStr(e.step)} [${list(e.nums)}]${e.terminal ? (e.solved ? ' goal' : ' no') : ''}`,

@@ -19,12 +19,13 @@ const steps = (s: string): CountdownStep[] | null => {
 const COMPACT = {
   header: /^target (\d+) \[([\d ]*)\]$/,
   try: /^try (\S+) \[([\d ]*)\]( goal| no)?$/,
-  move: /^(go|back) (?:(\S+) )?\[([\d ]*)\]$/,
+  back: /^back (?:(\S+) )?\[([\d ]*)\]$/,
 };
 
 /** Parses a compact-format trace line by line. */
 export function parseCompactTrace(text: string): TraceLine[] {
   const out: TraceLine[] = [];
+  let path: CountdownStep[] = [];
   for (const line of text.split('\n')) {
     if (line === '') continue;
     let m = COMPACT.try.exec(line);
@@ -37,14 +38,22 @@ export function parseCompactTrace(text: string): TraceLine[] {
       );
       continue;
     }
-    m = COMPACT.move.exec(line);
-    if (m) {
-      const path = steps(m[2] ?? '');
+    if (line === 'go') {
+      // Descends into the node of the last `try`: its path is the current one plus that step.
+      const last = out.findLast((l) => l.kind === 'try');
       out.push(
-        path
-          ? { kind: m[1] === 'go' ? 'descend' : 'back', path, nums: nums(m[3]) }
+        last?.kind === 'try'
+          ? { kind: 'descend', path: [...path, last.step], nums: last.nums }
           : { kind: 'invalid', text: line },
       );
+      if (last?.kind === 'try') path = [...path, last.step];
+      continue;
+    }
+    m = COMPACT.back.exec(line);
+    if (m) {
+      const p = steps(m[1] ?? '');
+      out.push(p ? { kind: 'back', path: p, nums: nums(m[2]) } : { kind: 'invalid', text: line });
+      if (p) path = p;
       continue;
     }
     m = COMPACT.header.exec(line);

@@ -14,6 +14,7 @@ export function streamOfSearch(tree: CountdownTree, format: TraceFormat = 'compa
   const lines: string[] = [style.header(tree.problem)];
   const labels = nodeLabels(tree);
   let current = 0;
+  let lastGenerated = -1;
   let started = false;
   for (const e of tree.events) {
     const node = tree.node(e.node);
@@ -22,7 +23,8 @@ export function streamOfSearch(tree: CountdownTree, format: TraceFormat = 'compa
         started = true; // the header already shows the root
         continue;
       }
-      const kind = node.parent === current && node.id !== current ? 'descend' : 'back';
+      // Descending into the node just generated needs no restating; any other move says where it lands.
+      const kind = node.id === lastGenerated && node.parent === current ? 'descend' : 'back';
       lines.push(
         ...style.move({
           kind,
@@ -34,6 +36,7 @@ export function streamOfSearch(tree: CountdownTree, format: TraceFormat = 'compa
       );
       current = node.id;
     } else if (e.kind === 'generate') {
+      lastGenerated = node.id;
       lines.push(
         ...style.explore({
           step: node.step!,
