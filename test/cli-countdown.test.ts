@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SOS_COUNTDOWN, splitTargets } from '../src/countdown/generator.js';
 import { verifyCountdown } from '../src/countdown/verify.js';
-import { metacot } from './cli.js';
+import { metacot, ROOT } from './cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -187,5 +188,25 @@ describe('metacot --help', () => {
     const g = metacot(['countdown', 'generate', '--help']);
     expect(g.stdout).toMatch(/--solver <name>/);
     expect(g.stdout).toMatch(/Example/);
+  });
+});
+
+describe('interrupting countdown generate', () => {
+  it('leaves no partial output after SIGTERM', async () => {
+    const sub = mkdtempSync(join(dir, 'int-'));
+    const child = spawn(process.execPath, [
+      join(ROOT, 'dist/cli/main.js'),
+      'countdown',
+      'generate',
+      '--count',
+      '400000',
+      '--out',
+      join(sub, 'x.jsonl'),
+    ]);
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(143);
+    expect(readdirSync(sub)).toEqual([]);
   });
 });

@@ -128,6 +128,14 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
   fileError.catch(() => {});
   const stats: RecordStat[] = [];
   let done = 0;
+  // Ctrl-C or a kill signal mid-run: remove the temporary file, then exit as interrupted.
+  const interrupted = (signal: NodeJS.Signals) => {
+    file.destroy();
+    rmSync(tmp, { force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     await Promise.race([
       fileError,
@@ -145,6 +153,9 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
     file.destroy();
     rmSync(tmp, { force: true });
     throw err;
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
   }
   return summarize(stats, (Date.now() - started) / 1000);
 }
@@ -192,6 +203,10 @@ async function runChunks(
       };
       for (const w of pool) {
         w.on('error', reject);
+        w.on('exit', (code) => {
+          if (code !== 0 && nextToDeliver < chunks.length)
+            reject(new Error(`a generator worker exited with code ${code}`));
+        });
         w.on('message', (res: ChunkResult) => {
           pending.set(res.id, res);
           send(w);

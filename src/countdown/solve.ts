@@ -26,8 +26,8 @@ export function findSolution(nums: readonly number[], target: number): Countdown
         const b = cur[j];
         let w = 0; // rec(n − 1) only reads `next` and writes deeper buffers
         for (let m = 0; m < n; m++) if (m !== i && m !== j) next[w++] = cur[m];
-        const hi = a <= b ? b : a;
-        const lo = a <= b ? a : b;
+        const hi = Math.max(a, b);
+        const lo = Math.min(a, b);
         const canDivide = lo !== 0 && hi % lo === 0;
         for (let o = 0; o < 4; o++) {
           let r: number;
@@ -55,8 +55,8 @@ function lastStep(a: number, b: number, target: number, path: CountdownStep[]): 
   if (a + b === target) path.push({ a, b, op: '+', result: target });
   else if (a * b === target) path.push({ a, b, op: '*', result: target });
   else {
-    const hi = a <= b ? b : a;
-    const lo = a <= b ? a : b;
+    const hi = Math.max(a, b);
+    const lo = Math.min(a, b);
     if (hi - lo === target) path.push({ a: hi, b: lo, op: '-', result: target });
     else if (lo !== 0 && hi % lo === 0 && hi / lo === target)
       path.push({ a: hi, b: lo, op: '/', result: target });
