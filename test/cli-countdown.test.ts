@@ -180,6 +180,48 @@ describe('metacot countdown solve', () => {
   });
 });
 
+describe('metacot countdown linearize', () => {
+  it('rebuilds the same traces from saved trees (tree + visit log is lossless)', () => {
+    const inp = join(dir, 'p.jsonl');
+    const out = join(dir, 'trees.jsonl');
+    writeFileSync(inp, '{"nums":[39,66,33,13],"target":50}\n{"nums":[8,2,3,2],"target":24}\n');
+    for (const [solver, as, format] of [
+      ['bfs3-sum', 'stream', 'sos'],
+      ['dfs-mult', 'stream', 'compact'],
+      ['astar-sum', 'astar', 'compact'],
+    ]) {
+      expect(
+        metacot([
+          'countdown',
+          'solve',
+          '--in',
+          inp,
+          '--out',
+          out,
+          '--tree',
+          '--solver',
+          solver,
+          '--format',
+          format,
+        ]).code,
+      ).toBe(0);
+      const solved = lines(out);
+      const r = metacot(['countdown', 'linearize', '--in', out, '--as', as, '--format', format]);
+      expect(r.code).toBe(0);
+      expect(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).text),
+      ).toEqual(solved.map((x) => x.trace));
+    }
+    writeFileSync(out, '{"tree":{"format":"metacot.tree","version":1,"nodes":[]}}\n');
+    expect(metacot(['countdown', 'linearize', '--in', out]).stderr).toMatch(
+      /trees.jsonl:1: field 'tree': tree has no nodes/,
+    );
+  });
+});
+
 describe('metacot --help', () => {
   it('teaches the commands', () => {
     const r = metacot(['--help']);

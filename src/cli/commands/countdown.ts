@@ -1,14 +1,15 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
+import { located, UserError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
-import { stepText } from '../../countdown/arithmetic.js';
+import { SearchTree, type TreeJSON } from '../../core/tree.js';
+import { type CountdownProblem, type CountdownStep, stepText } from '../../countdown/arithmetic.js';
 import { checkCountdownFile, problemFromRow } from '../../countdown/check.js';
 import { type GenerateSummary, generateCountdownFile } from '../../countdown/generate.js';
 import { type CountdownConfig, SOS_COUNTDOWN } from '../../countdown/generator.js';
 import { astarTrace } from '../../countdown/linearize/astar.js';
 import { TRACE_FORMATS, type TraceFormat } from '../../countdown/linearize/format.js';
-import { streamOfSearch } from '../../countdown/linearize/stream.js';
+import { type CountdownTree, streamOfSearch } from '../../countdown/linearize/stream.js';
 import {
   parseSolverName,
   pickMixSolver,
@@ -95,6 +96,11 @@ export function registerCountdown(program: Command): void {
     .option('--solver <name>', `solver: ${SOLVER_NAMES.join(', ')}`, 'dfs-sum')
     .option('--format <format>', 'trace text format', choiceOption(TRACE_FORMATS), 'compact')
     .option('--seed <n>', 'random seed (BFS shuffles, mix)', intOption(0), 0)
+    .option(
+      '--tree',
+      'with --in: add the whole search tree (nodes + visit log, lossless JSON) to each line',
+      false,
+    )
     .action(async (o) => {
       const spec0 = parseSolverName(o.solver);
       if (spec0 === null)
@@ -114,6 +120,7 @@ export function registerCountdown(program: Command): void {
           nodes_explored: r.tree.size - 1,
           trace_tokens: tokenizer.countTokens(trace),
           trace,
+          ...(o.tree ? { tree: r.tree.toJSON() } : {}),
         };
       };
       if (o.in) {
@@ -143,6 +150,32 @@ export function registerCountdown(program: Command): void {
         `${r.solver}: ${r.solved ? `solved with ${r.solution!.join(', ')}` : 'no solution found'}; ` +
           `${r.nodes_explored} nodes, ${r.trace_tokens} tokens\n`,
       );
+    });
+
+  cd.command('linearize')
+    .description(
+      'Re-render search trees (from `countdown solve --in F --tree`) as text: any linearization from tree + visit log',
+    )
+    .requiredOption('--in <file>', 'JSONL whose lines have a `tree` field')
+    .option(
+      '--as <kind>',
+      'stream (the Meta-CoT), astar (create/close events)',
+      choiceOption(['stream', 'astar'] as const),
+      'stream',
+    )
+    .option('--format <format>', 'text format for --as stream', choiceOption(TRACE_FORMATS), 'compact')
+    .action(async (o) => {
+      for await (const { line, value } of readJsonl(o.in)) {
+        let tree: CountdownTree;
+        try {
+          tree = SearchTree.fromJSON(value.tree as TreeJSON<number[], CountdownStep, CountdownProblem>);
+        } catch (err) {
+          throw new UserError(located({ file: o.in, line, field: 'tree' }, (err as Error).message));
+        }
+        process.stdout.write(
+          `${JSON.stringify({ text: o.as === 'astar' ? astarTrace(tree) : streamOfSearch(tree, o.format) })}\n`,
+        );
+      }
     });
 
   cd.command('check')
