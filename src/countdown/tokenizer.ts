@@ -11,6 +11,8 @@ export interface Vocabulary {
   bos: number;
   eos: number;
   unk: number;
+  /** Integers 0..wholeNumbers are single tokens (as most are in GPT-2's BPE, which SoS used); larger ones are spelled digit by digit. 9 = digits only. */
+  wholeNumbers?: number;
 }
 
 const SPECIALS = ['<pad>', '<bos>', '<eos>', '<unk>'];
@@ -40,20 +42,39 @@ export const COUNTDOWN_VOCAB_V1: Vocabulary = {
   unk: 3,
 };
 
+/**
+ * v1 plus every integer 10..999 as one token: arithmetic on small numbers becomes a lookup a small
+ * model learns quickly, instead of digit-by-digit carries.
+ */
+export const COUNTDOWN_VOCAB_NUM_V1: Vocabulary = {
+  ...COUNTDOWN_VOCAB_V1,
+  id: 'countdown-num-v1',
+  pieces: [...COUNTDOWN_VOCAB_V1.pieces, ...Array.from({ length: 990 }, (_, i) => String(i + 10))],
+  wholeNumbers: 999,
+};
+
+export const VOCABULARIES: Record<string, Vocabulary> = {
+  [COUNTDOWN_VOCAB_V1.id]: COUNTDOWN_VOCAB_V1,
+  [COUNTDOWN_VOCAB_NUM_V1.id]: COUNTDOWN_VOCAB_NUM_V1,
+};
+
 export class Tokenizer {
   readonly vocab: Vocabulary;
   /** Multi-character pieces by their first two characters, longest first; single characters by code. */
   readonly #byPrefix = new Map<string, Array<{ piece: string; id: number }>>();
   readonly #byChar = new Map<string, number>();
+  readonly #byNumber = new Map<string, number>();
 
   constructor(vocab: Vocabulary = COUNTDOWN_VOCAB_V1) {
     this.vocab = vocab;
     vocab.pieces.forEach((piece, id) => {
       if (id === vocab.pad || id === vocab.bos || id === vocab.eos || id === vocab.unk) return;
+      if (/^\d+$/.test(piece)) this.#byNumber.set(piece, id);
       if (piece.length === 1) {
         this.#byChar.set(piece, id);
         return;
       }
+      if (/^\d+$/.test(piece)) return;
       const key = piece.slice(0, 2);
       const list = this.#byPrefix.get(key) ?? [];
       list.push({ piece, id });
@@ -69,8 +90,19 @@ export class Tokenizer {
   /** Greedy longest match; characters outside the vocabulary become <unk>. */
   encode(text: string): number[] {
     const out: number[] = [];
+    const whole = this.vocab.wholeNumbers ?? 9;
     let i = 0;
     outer: while (i < text.length) {
+      if (whole > 9 && isDigit(text.charCodeAt(i))) {
+        // A whole run of digits: one token when it is a small number without leading zeros.
+        let j = i + 1;
+        while (j < text.length && isDigit(text.charCodeAt(j))) j++;
+        const run = text.slice(i, j);
+        if (Number(run) <= whole && (run.length === 1 || run[0] !== '0')) out.push(this.#byNumber.get(run)!);
+        else for (const d of run) out.push(this.#byChar.get(d)!);
+        i = j;
+        continue;
+      }
       const cands = this.#byPrefix.get(text.slice(i, i + 2));
       if (cands) {
         for (const { piece, id } of cands) {
@@ -100,4 +132,8 @@ export class Tokenizer {
   countTokens(text: string): number {
     return this.encode(text).length;
   }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }

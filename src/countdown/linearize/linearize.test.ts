@@ -3,7 +3,7 @@ import { Rng } from '../../core/rng.js';
 import { stepText } from '../arithmetic.js';
 import { findSolution } from '../solve.js';
 import { runSolver, SOS_SOLVERS, type SolverSpec, solverName } from '../solvers.js';
-import { Tokenizer } from '../tokenizer.js';
+import { COUNTDOWN_VOCAB_NUM_V1, Tokenizer } from '../tokenizer.js';
 import { verifyCountdown } from '../verify.js';
 import { astarTrace } from './astar.js';
 import { TRACE_FORMATS } from './format.js';
@@ -155,5 +155,22 @@ describe('tokenizer', () => {
     expect(tok.encode('try 66-13=53 [39 33 53]\n')).toHaveLength(21);
     expect(tok.encode('Exploring Operation: ')).toHaveLength(1);
     expect(tok.decode(tok.encode('x'))).toBe('<unk>');
+  });
+});
+
+describe('whole-number tokenizer', () => {
+  it('makes small integers one token and spells the rest', () => {
+    const tok = new Tokenizer(COUNTDOWN_VOCAB_NUM_V1);
+    expect(tok.vocab.id).toBe('countdown-num-v1');
+    expect(tok.encode('try 66-13=53 [39 33 53]\n')).toHaveLength(15);
+    expect(tok.encode('2178')).toHaveLength(4);
+    expect(tok.encode('999')).toHaveLength(1);
+    expect(tok.encode('007')).toHaveLength(3);
+    for (const text of [
+      'target 50 [39 66 33 13]\ntry 66*33=2178 [39 13 2178] no\nback [39 66 33 13]\n',
+      '0 10 100 1000 007',
+    ]) {
+      expect(tok.decode(tok.encode(text))).toBe(text);
+    }
   });
 });
