@@ -29,8 +29,11 @@ export interface SearchNode<S, A> {
   h: number | null;
   /** Value estimate in [0, 1] (higher is better): MC rollouts, a PRM, a verifier. */
   value: number | null;
+  /** Times the search moved to this node (visit events). */
   visits: number;
+  /** Sum and count of values backed up through this node (MCTS); the mean is its Q. */
   valueSum: number;
+  backups: number;
   terminal: boolean;
   /** For terminal nodes: whether the solution verified. null: not checked. */
   verified: boolean | null;
@@ -52,6 +55,7 @@ export interface TreeJSON<S, A, P = unknown> {
     value: number | null;
     visits: number;
     valueSum: number;
+    backups: number;
     terminal: boolean;
     verified: boolean | null;
   }>;
@@ -104,7 +108,7 @@ export class SearchTree<S, A, P = unknown> {
 
   backup(id: number, value: number): void {
     const n = this.node(id);
-    n.visits++;
+    n.backups++;
     n.valueSum += value;
     this.events.push({ kind: 'backup', node: id, value });
   }
@@ -139,6 +143,7 @@ export class SearchTree<S, A, P = unknown> {
         value: n.value,
         visits: n.visits,
         valueSum: n.valueSum,
+        backups: n.backups,
         terminal: n.terminal,
         verified: n.verified,
       })),
@@ -189,6 +194,7 @@ function makeNode<S, A>(
     value: null,
     visits: 0,
     valueSum: 0,
+    backups: 0,
     terminal: false,
     verified: null,
     children: [],

@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.js';
 import type { CountdownProblem } from '../countdown/arithmetic.js';
 import { countdownDomain } from '../countdown/domain.js';
+import { sumHeuristic } from '../countdown/heuristics.js';
 import { beam } from './beam.js';
 import { bestFirst } from './best-first.js';
 import { type ConformanceCase, checkConformance } from './conformance.js';
 import { dfs } from './dfs.js';
+import { mcts } from './mcts.js';
 import { SEARCHERS } from './registry.js';
 import { type ToyProblem, toyDomain } from './toy-domain.js';
+import type { SearchAlgorithm } from './types.js';
 
 const countdownProblems: CountdownProblem[] = [
   { nums: [39, 66, 33, 13], target: 50 },
@@ -66,6 +69,23 @@ const cases: ConformanceCase<any, any, any, any>[] = [
     problems: countdownProblems,
   },
   {
+    name: 'mcts/countdown',
+    algorithm: mcts,
+    options: {
+      value: (s: number[], p: CountdownProblem) => 1 / (1 + sumHeuristic(s, p.target)),
+      branching: 6,
+    },
+    domain: countdownDomain,
+    problems: countdownProblems,
+  },
+  {
+    name: 'mcts/toy',
+    algorithm: mcts,
+    options: { value: (s: { value: number }, p: ToyProblem) => 1 / (1 + Math.abs(p.goal - s.value)) },
+    domain: toyDomain,
+    problems: toyProblems,
+  },
+  {
     name: 'greedy/toy',
     algorithm: bestFirst,
     options: { heuristic: 'distance', gWeight: 0 },
@@ -91,8 +111,9 @@ describe('search conformance', () => {
   }
 
   it('solves what is solvable and exhausts what is not', async () => {
-    for (const algorithm of [dfs, bestFirst]) {
-      const opts = { heuristic: 'sum' };
+    const value = (st: number[], p: CountdownProblem) => 1 / (1 + sumHeuristic(st, p.target));
+    for (const algorithm of [dfs, bestFirst, mcts] as Array<SearchAlgorithm<object>>) {
+      const opts = { heuristic: 'sum', value };
       const ok = await algorithm.run({
         domain: countdownDomain,
         problem: countdownProblems[0],
