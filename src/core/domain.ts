@@ -30,6 +30,8 @@ export interface Domain<P, S, A> {
   verifySolution(problem: P, steps: readonly A[]): SolutionCheck;
   /** Named heuristic costs (lower is closer to the goal), for heuristic-guided searches. */
   readonly heuristics: Readonly<Record<string, Heuristic<P, S>>>;
+  /** The final answer a terminal state gives, for voting (e.g. a boxed expression); null when it gives none. */
+  answer?(state: S, problem: P): string | null;
   /** Human-readable form of a step, as it appears in traces. */
   stepText(step: A): string;
 }

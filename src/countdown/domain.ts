@@ -30,6 +30,7 @@ export const countdownDomain: Domain<CountdownProblem, number[], CountdownStep> 
   },
   isTerminal: (nums) => nums.length === 1,
   isSolved: (nums, problem) => nums.length === 1 && nums[0] === problem.target,
+  answer: (nums) => (nums.length === 1 ? String(nums[0]) : null),
   verifySolution: (problem, steps) => verifyCountdown(problem, steps),
   heuristics: {
     sum: (nums, problem) => sumHeuristic(nums, problem.target),

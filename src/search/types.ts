@@ -20,6 +20,9 @@ export interface SearchResult<S, A, P> {
   /** Steps from the root to the goal, or null. */
   solutionSteps: A[] | null;
   stoppedBy: StopReason;
+  /** For aggregating searches (best-of-N, voting): the terminal node the aggregation picks,
+   * verified or not — what a deployed system would answer without an oracle. */
+  selected?: number | null;
 }
 
 export interface SearchArgs<P, S, A, O> {
