@@ -17,7 +17,7 @@ export interface Vocabulary {
 
 const SPECIALS = ['<pad>', '<bos>', '<eos>', '<unk>'];
 const CHARS = [...'0123456789', '+', '-', '*', '/', '=', ' ', ',', '[', ']', '\n', ':', "'", '.', '#'];
-const COMPACT = ['target ', 'try ', 'go', 'back ', ' no', ' goal', 'fail'];
+const COMPACT = ['target ', 'try ', 'go', 'back ', ' vs ', ' no', ' goal', 'fail'];
 const ASTAR = ['create ', 'close ', 'plan '];
 const SOS = [
   'Current State: ',

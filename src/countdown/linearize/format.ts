@@ -42,8 +42,10 @@ export const compactStyle: StreamStyle = {
     // `go` needs nothing more: the line before it shows the step and the numbers it leads to.
     return m.kind === 'descend' ? ['go'] : [`back ${path ? `${path} ` : ''}[${list(m.nums)}]`];
   },
+  // A terminal line restates the target next to its verdict (as SoS's "19,50 unequal" does), so the
+  // goal check compares two neighbouring numbers instead of reaching back to the prompt.
   explore: (e) => [
-    `try ${stepStr(e.step)} [${list(e.nums)}]${e.terminal ? (e.solved ? ' goal' : ' no') : ''}`,
+    `try ${stepStr(e.step)} [${list(e.nums)}]${e.terminal ? ` vs ${e.target} ${e.solved ? 'goal' : 'no'}` : ''}`,
   ],
   fail: () => ['fail'],
 };

@@ -44,11 +44,11 @@ describe('stream of search', () => {
       'go',
       'try 39+33=72 [53 72]',
       'go',
-      'try 72-53=19 [19] no',
+      'try 72-53=19 [19] vs 50 no',
       'back 66-13=53 [39 33 53]',
     ]);
     expect(lines).toContain('back [39 66 33 13]');
-    expect(lines.at(-2)).toMatch(/^try \S+ \[50\] goal$/);
+    expect(lines.at(-2)).toMatch(/^try \S+ \[50\] vs 50 goal$/);
   });
 
   const solvers: SolverSpec[] = [...SOS_SOLVERS];
@@ -124,7 +124,7 @@ describe('stream of search', () => {
   }
 
   it('reports no solution for text that never reaches the goal', () => {
-    expect(extractSolution('target 50 [1 2]\ntry 1+2=3 [3] no\nfail\n', 'compact')).toBeNull();
+    expect(extractSolution('target 50 [1 2]\ntry 1+2=3 [3] vs 50 no\nfail\n', 'compact')).toBeNull();
     expect(extractSolution('garbage\n', 'sos')).toBeNull();
   });
 });
@@ -167,7 +167,7 @@ describe('whole-number tokenizer', () => {
     expect(tok.encode('999')).toHaveLength(1);
     expect(tok.encode('007')).toHaveLength(3);
     for (const text of [
-      'target 50 [39 66 33 13]\ntry 66*33=2178 [39 13 2178] no\nback [39 66 33 13]\n',
+      'target 50 [39 66 33 13]\ntry 66*33=2178 [39 13 2178]\nback [39 66 33 13]\n',
       '0 10 100 1000 007',
     ]) {
       expect(tok.decode(tok.encode(text))).toBe(text);

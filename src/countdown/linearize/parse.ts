@@ -18,7 +18,7 @@ const steps = (s: string): CountdownStep[] | null => {
 
 const COMPACT = {
   header: /^target (\d+) \[([\d ]*)\]$/,
-  try: /^try (\S+) \[([\d ]*)\]( goal| no)?$/,
+  try: /^try (\S+) \[([\d ]*)\](?: vs \d+ (goal|no))?$/,
   back: /^back (?:(\S+) )?\[([\d ]*)\]$/,
 };
 
@@ -33,7 +33,7 @@ export function parseCompactTrace(text: string): TraceLine[] {
       const step = parseStep(m[1]);
       out.push(
         step
-          ? { kind: 'try', step, nums: nums(m[2]), outcome: m[3] ? (m[3].trim() as 'goal' | 'no') : null }
+          ? { kind: 'try', step, nums: nums(m[2]), outcome: (m[3] as 'goal' | 'no' | undefined) ?? null }
           : { kind: 'invalid', text: line },
       );
       continue;
