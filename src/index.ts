@@ -51,8 +51,34 @@ export { verifyCountdown } from './countdown/verify.js';
 // search: one interface, one file per algorithm, a registry and the shared conformance suite
 export { type BeamOptions, beam } from './search/beam.js';
 export { type BestFirstOptions, bestFirst } from './search/best-first.js';
+export {
+  type Aggregation,
+  type BestOfNOptions,
+  bestOfN,
+  select as selectAnswer,
+} from './search/best-of-n.js';
 export { type ConformanceCase, checkConformance } from './search/conformance.js';
 export { type DfsOptions, dfs } from './search/dfs.js';
+export { type DvtsOptions, dvts } from './search/dvts.js';
 export { Frontier } from './search/frontier.js';
+export { type MctsOptions, mcts, type ValueFn } from './search/mcts.js';
 export { SEARCHERS, type SearcherName } from './search/registry.js';
+export { type StepBeamOptions, stepBeam } from './search/step-beam.js';
 export type { Budget, SearchAlgorithm, SearchArgs, SearchResult, StopReason } from './search/types.js';
+export { type RunningServer, type StartOptions, startRewardServer } from './server/node.js';
+export type { RewardRequest, RewardResponse, VerifyRequest, VerifyResponse } from './server/protocol.js';
+// verify: math answer extraction, normalization and type-aware equivalence; worker pool; reward server
+export { type RewardServerOptions, rewardHandler } from './server/reward.js';
+export { type BatchSummary, verifyFile } from './verify/batch.js';
+export { DEFAULT_PRIORITY, type Extraction, type ExtractionRule, extract } from './verify/extract.js';
+export { type PoolOptions, VerifierPool } from './verify/pool.js';
+export { loadSymbolicEngine, symbolicEngineLoaded } from './verify/symbolic.js';
+export {
+  type AnswerType,
+  explainAnswer,
+  type Reason,
+  type VerifyInput,
+  type VerifyOptions,
+  type VerifyResult,
+  verify,
+} from './verify/verify.js';

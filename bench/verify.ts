@@ -1,0 +1,96 @@
+/**
+ * Verifier throughput on typical answers, in-process and through the worker pool, plus the adversarial corpus.
+ * Run: npm run build && npx tsx bench/verify.ts [--n 20000] [--workers 2]
+ *
+ * The workload pairs real reference solutions (MATH-500, GSM8K, AIME, Minerva, OlympiadBench from
+ * ../shared/data/math) with their own gold (mostly equal) and with a shuffled gold (not equal), so both
+ * verdicts and full-text extraction are measured. Without ../shared/data it uses the hand-written cases.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { adversarialCorpus } from '../src/verify/adversarial.js';
+import { CASES, RESPONSE_CASES } from '../src/verify/cases.js';
+import { VerifierPool } from '../src/verify/pool.js';
+import { loadSymbolicEngine } from '../src/verify/symbolic.js';
+import { type VerifyInput, verify } from '../src/verify/verify.js';
+import { loadRealCases } from '../test/verify/real-data.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: number): number => {
+  const k = args.indexOf(`--${name}`);
+  return k >= 0 ? Number(args[k + 1]) : dflt;
+};
+const N = arg('n', 20_000);
+const WORKERS = arg('workers', 2);
+
+function workload(): { items: VerifyInput[]; source: string } {
+  const dataDir = join(process.cwd(), '..', 'shared', 'data', 'math');
+  let base: VerifyInput[];
+  let source: string;
+  if (existsSync(dataDir)) {
+    const keep = new Set(['math500', 'gsm8k.test', 'aime24', 'minerva', 'olympiadbench']);
+    base = loadRealCases()
+      .filter((c) => keep.has(c.source))
+      .map((c) => ({ gold: c.gold, response: c.response }));
+    source =
+      'reference solutions from ../shared/data/math (MATH-500, GSM8K test, AIME24, Minerva, OlympiadBench)';
+  } else {
+    base = [...Object.values(CASES).flat(), ...RESPONSE_CASES];
+    source = 'hand-written cases (../shared/data absent)';
+  }
+  const items: VerifyInput[] = [];
+  for (let k = 0; items.length < N; k++) {
+    const c = base[k % base.length]!;
+    // every other item gets another problem's gold: a realistic share of wrong answers
+    const gold = k % 2 === 0 ? c.gold : base[(k * 7919 + 13) % base.length]!.gold;
+    items.push({ gold, response: c.response });
+  }
+  return { items, source };
+}
+
+const { items, source } = workload();
+await loadSymbolicEngine();
+
+// warm-up, then one thread in-process
+for (const x of items.slice(0, 500)) verify(x);
+let t0 = performance.now();
+let correct = 0;
+for (const x of items) if (verify(x).correct) correct++;
+const inProcess = items.length / ((performance.now() - t0) / 1000);
+
+const pool = new VerifierPool({ size: WORKERS, timeoutMs: 5000 });
+await pool.ready();
+await pool.verifyBatch(items.slice(0, 500));
+t0 = performance.now();
+const results = await pool.verifyBatch(items);
+const pooled = items.length / ((performance.now() - t0) / 1000);
+const poolCorrect = results.filter((r) => r.correct).length;
+
+const adv = adversarialCorpus();
+t0 = performance.now();
+const advResults = await pool.verifyBatch(adv);
+const advMs = performance.now() - t0;
+await pool.close();
+
+console.log(
+  JSON.stringify(
+    {
+      workload: source,
+      checks: items.length,
+      correct_share: +(correct / items.length).toFixed(3),
+      in_process_checks_per_s: Math.round(inProcess),
+      pool_workers: WORKERS,
+      pool_checks_per_s: Math.round(pooled),
+      pool_agrees_with_in_process: poolCorrect === correct,
+      adversarial: {
+        items: adv.length,
+        total_ms: Math.round(advMs),
+        timeouts: advResults.filter((r) => r.reason === 'timeout').length,
+        errors: advResults.filter((r) => r.reason === 'error').length,
+        accepted: advResults.filter((r) => r.correct).length,
+      },
+    },
+    null,
+    2,
+  ),
+);
