@@ -48,6 +48,70 @@ export {
 } from './countdown/solvers.js';
 export { COUNTDOWN_VOCAB_V1, Tokenizer, type Vocabulary } from './countdown/tokenizer.js';
 export { verifyCountdown } from './countdown/verify.js';
+// engine (training): LLaMA graph + own autodiff run on ONNX Runtime, AdamW trainer, checkpoints
+export { type AdamWOptions, type AdamWState, adamwStep, clipGradients, globalNorm } from './engine/adamw.js';
+export {
+  Batcher,
+  type BatcherOptions,
+  type DataPosition,
+  type Example,
+  evalBatches,
+  type TrainBatch,
+} from './engine/batching.js';
+export { type BenchTrainOptions, type BenchTrainResult, benchTrain } from './engine/bench-train.js';
+export { type CheckpointState, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './engine/checkpoint.js';
+export {
+  encodeGguf,
+  exportGguf,
+  type GgufFile,
+  type GgufTensorInfo,
+  type GgufValue,
+  type GgufVocab,
+  ggufTensor,
+  ggufTokens,
+  importGguf,
+  parseGguf,
+  readGguf,
+} from './engine/gguf/gguf.js';
+export { gradients } from './engine/graph/autodiff.js';
+export { Graph, type Node as GraphNode } from './engine/graph/graph.js';
+export { type BenchSampleOptions, type BenchSampleResult, benchSample } from './engine/infer/bench-sample.js';
+export {
+  type GenerateRequest,
+  type Generation,
+  Sampler,
+  type SamplerOptions,
+  type Score,
+  type ScoreRequest,
+} from './engine/infer/sampler.js';
+export { initWeights } from './engine/init.js';
+export {
+  DEFAULT_MODEL_CONFIG,
+  type ModelConfig,
+  parameterShapes,
+  type Weights,
+} from './engine/model-config.js';
+export { releaseCachedGraphs } from './engine/onnx/session.js';
+// engine inference: reference forward pass, batched KV-cache sampling and scoring, GGUF export/import
+export {
+  logSoftmaxRows,
+  randomWeights,
+  referenceLogits,
+  referenceScore,
+  validateTokens,
+  validateWeights,
+} from './engine/reference.js';
+export { decodeSafetensors, encodeSafetensors, type NamedTensor } from './engine/safetensors.js';
+export { learningRate, type ScheduleOptions } from './engine/schedule.js';
+export { type TrainOptions, type TrainProgress, type TrainResult, train } from './engine/train.js';
+export {
+  forwardLogits,
+  type StepResult,
+  Trainer,
+  type TrainerHyper,
+  type TrainerOptions,
+} from './engine/trainer.js';
+export { validateConfig as validateModelConfig } from './engine/validate.js';
 // search: one interface, one file per algorithm, a registry and the shared conformance suite
 export { type BeamOptions, beam } from './search/beam.js';
 export { type BestFirstOptions, bestFirst } from './search/best-first.js';

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { defaultConfig, loadRunConfig, type RunConfig } from '../../demo/config.js';
+import { type RunObserver, runPipeline } from '../../demo/run.js';
+import { progressBar } from '../progress.js';
+
+/** Draws the run's stages on stderr: a banner per stage with the run's elapsed time, and a progress bar. */
+function terminalObserver(): RunObserver {
+  const started = Date.now();
+  let bar: ReturnType<typeof progressBar> | null = null;
+  let barTotal = 0;
+  let label = '';
+  const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+  return {
+    stage(_name, index, total, title, left) {
+      bar?.stop();
+      bar = null;
+      label = `[${index}/${total}]`;
+      const elapsed = clock((Date.now() - started) / 1000);
+      process.stderr.write(`${label} ${title}  (run time ${elapsed}, about ${clock(left)} left)\n`);
+    },
+    progress(done, total, unit, note) {
+      if (!bar || barTotal !== total) {
+        bar?.stop();
+        bar = progressBar(label, total, unit, { plainLines: true });
+        barTotal = total;
+      }
+      bar.update(done, note);
+    },
+    stageDone(name, seconds) {
+      bar?.stop();
+      bar = null;
+      process.stderr.write(`      ${name} done in ${seconds.toFixed(1)} s\n`);
+    },
+    log(line) {
+      bar?.stop();
+      bar = null;
+      process.stdout.write(`${line}\n`);
+    },
+  };
+}
+
+async function execute(cfg: RunConfig, out: string | undefined) {
+  const dir = out ?? join('runs', cfg.name);
+  process.stderr.write(
+    `metacot: run '${cfg.name}' in ${dir} (re-run the same command to continue after an interruption)\n`,
+  );
+  await runPipeline(cfg, dir, terminalObserver());
+  process.stdout.write(
+    `\nwrote ${join(dir, 'results.json')}, ${join(dir, 'report.html')} and ${join(dir, 'predictions')}/\n`,
+  );
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'Run the main job from a config: Countdown data → train CoT and Meta-CoT → evaluate → STaR and RL → report.\n' +
+        'Every stage is cached in the run folder; re-running the same command continues where it stopped.',
+    )
+    .argument('<config>', 'YAML config (see configs/demo.yaml; omitted fields take the demo defaults)')
+    .option('--out <dir>', 'run folder (default: runs/<name>)')
+    .action(async (file: string, o: { out?: string }) => execute(loadRunConfig(file), o.out));
+
+  program
+    .command('demo')
+    .description(
+      'The main job on the embedded default: Meta-CoT vs classical CoT on Countdown, then meta-RL, on this CPU.\n' +
+        'Same as `metacot run configs/demo.yaml`.',
+    )
+    .option('--out <dir>', 'run folder (default: runs/demo)')
+    .action(async (o: { out?: string }) => execute(defaultConfig(), o.out));
+}

@@ -1,0 +1,159 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UserError } from '../core/errors.js';
+import { SOLVER_NAMES } from '../countdown/solvers.js';
+
+const int = (min: number) => z.number().int().min(min);
+
+/**
+ * A run of the main job: data, the two SFT models, evaluation, meta-RL. Every field has a default
+ * (the demo); a YAML file overrides any subset. Token budgets, not step counts, make CoT and
+ * Meta-CoT comparable: both models see the same number of training tokens.
+ */
+export const RunConfigSchema = z
+  .object({
+    name: z.string().min(1).default('demo'),
+    seed: int(0).default(0),
+    /** ONNX Runtime threads for training and sampling. */
+    threads: int(1).default(2),
+    countdown: z
+      .object({
+        numbers: int(2).default(3),
+        numMin: int(0).default(1),
+        numMax: int(1).default(30),
+        minTarget: int(0).default(10),
+        maxTarget: int(1).default(60),
+        heldOutFraction: z.number().min(0.01).max(0.9).default(0.1),
+      })
+      .strict()
+      .prefault({}),
+    data: z
+      .object({
+        train: int(1).default(20000),
+        test: int(1).default(1000),
+        solver: z.enum(SOLVER_NAMES as [string, ...string[]]).default('mix'),
+        /** Tokenizer: digits only (countdown-v1), or integers up to 999 as single tokens (countdown-num-v1). */
+        vocab: z.enum(['countdown-v1', 'countdown-num-v1']).default('countdown-num-v1'),
+        /** Train Meta-CoT only on searches that reached the goal (Meta-STaR's "keep verified"); SoS kept all. */
+        solvedTracesOnly: z.boolean().default(true),
+        /** Training examples longer than this many tokens are dropped (both models alike). */
+        maxTokens: int(16).default(384),
+      })
+      .strict()
+      .prefault({}),
+    model: z
+      .object({
+        dModel: int(8).default(128),
+        nLayers: int(1).default(4),
+        nHeads: int(1).default(4),
+        dFF: int(8).default(384),
+        contextLength: int(16).default(512),
+        tiedEmbeddings: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    sft: z
+      .object({
+        /** Training tokens (batch × sequence length × steps) for each of the two models. */
+        tokens: int(1).default(2_000_000),
+        batchSize: int(1).default(16),
+        seqLen: int(16).default(384),
+        lr: z.number().positive().default(3e-3),
+        warmupSteps: int(0).default(30),
+        weightDecay: z.number().min(0).default(0.01),
+      })
+      .strict()
+      .prefault({}),
+    eval: z
+      .object({
+        maxNewTokens: int(1).default(400),
+        batch: int(1).default(250),
+      })
+      .strict()
+      .prefault({}),
+    star: z
+      .object({
+        enabled: z.boolean().default(true),
+        iterations: int(0).default(2),
+        /** Train problems sampled per iteration, and samples per problem. */
+        problems: int(1).default(1000),
+        samples: int(1).default(4),
+        temperature: z.number().positive().default(0.8),
+        /** Fine-tuning tokens per iteration. */
+        tokens: int(1).default(400_000),
+        lr: z.number().positive().default(1e-3),
+      })
+      .strict()
+      .prefault({}),
+    rl: z
+      .object({
+        enabled: z.boolean().default(true),
+        algorithm: z.enum(['rloo', 'grpo']).default('rloo'),
+        iterations: int(0).default(4),
+        /** Problems per iteration, and completions per problem (the group). */
+        problems: int(1).default(64),
+        group: int(2).default(8),
+        temperature: z.number().positive().default(1),
+        lr: z.number().positive().default(3e-4),
+        /** Reward = verified · gamma^(output tokens): gamma 1 rewards only the final answer (E-RL²). */
+        gamma: z.number().gt(0).max(1).default(1),
+        /** KL penalty to the instruction-tuned reference, folded into the reward. */
+        klCoef: z.number().min(0).default(0.02),
+        /** Gradient steps per iteration over its samples. */
+        epochs: int(1).default(1),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+export function defaultConfig(): RunConfig {
+  return RunConfigSchema.parse({});
+}
+
+/** Reads a YAML (or JSON) run config; errors name the file and the offending field. */
+export function loadRunConfig(file: string): RunConfig {
+  if (!existsSync(file)) throw new UserError(`${file}: no such config file`);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return parseRunConfig(raw ?? {}, file);
+}
+
+export function parseRunConfig(raw: unknown, source = 'config'): RunConfig {
+  const r = RunConfigSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const path = issue.path.join('.') || '(top level)';
+    throw new UserError(`${source}: field '${path}': ${issue.message}`);
+  }
+  const c = r.data;
+  if (c.model.dModel % c.model.nHeads !== 0 || (c.model.dModel / c.model.nHeads) % 2 !== 0) {
+    throw new UserError(
+      `${source}: field 'model.nHeads': d_model ${c.model.dModel} must split into heads of even size`,
+    );
+  }
+  if (c.countdown.numMin > c.countdown.numMax)
+    throw new UserError(`${source}: field 'countdown.numMin': above numMax`);
+  if (c.countdown.minTarget > c.countdown.maxTarget) {
+    throw new UserError(`${source}: field 'countdown.minTarget': above maxTarget`);
+  }
+  if (c.sft.seqLen < c.data.maxTokens - 1) {
+    // Packing truncates examples longer than a row: the ends of long traces (the goal) would never be learned.
+    throw new UserError(
+      `${source}: field 'sft.seqLen': ${c.sft.seqLen} is shorter than data.maxTokens − 1 (${c.data.maxTokens - 1})`,
+    );
+  }
+  if (c.data.maxTokens > c.model.contextLength) {
+    throw new UserError(
+      `${source}: field 'data.maxTokens': longer than model.contextLength ${c.model.contextLength}`,
+    );
+  }
+  return c;
+}

@@ -1,0 +1,63 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Rng } from '../core/rng.js';
+import type { CountdownProblem } from '../countdown/arithmetic.js';
+import { generateCountdownFile } from '../countdown/generate.js';
+import { type CountdownConfig, SOS_COUNTDOWN } from '../countdown/generator.js';
+import type { CountdownRecord } from '../countdown/record.js';
+import { runSolver, SOS_SOLVERS } from '../countdown/solvers.js';
+import type { RunConfig } from './config.js';
+
+export interface TestProblem extends CountdownProblem {
+  /** Whether any of SoS's 12 symbolic solvers solves it. */
+  symbolic_solved: boolean;
+}
+
+export interface RunData {
+  train: CountdownRecord[];
+  test: TestProblem[];
+}
+
+export function countdownConfig(cfg: RunConfig): CountdownConfig {
+  return { ...SOS_COUNTDOWN, ...cfg.countdown, distinct: false, seed: cfg.seed };
+}
+
+/** Generates the run's problems and traces (train targets) and its held-out-target test problems. */
+export async function buildData(
+  cfg: RunConfig,
+  dir: string,
+  onProgress: (done: number, total: number) => void,
+): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'countdown.jsonl');
+  if (!existsSync(file)) {
+    await generateCountdownFile(file, {
+      config: countdownConfig(cfg),
+      trainCount: cfg.data.train,
+      testCount: cfg.data.test,
+      solver: cfg.data.solver,
+      format: 'compact',
+      onProgress,
+    });
+  }
+}
+
+export async function loadData(dir: string): Promise<RunData> {
+  const rows = readFileSync(join(dir, 'countdown.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as CountdownRecord);
+  const test: TestProblem[] = [];
+  for (const r of rows.filter((x) => x.split === 'test')) {
+    let solved = false;
+    for (const spec of SOS_SOLVERS) {
+      // Each solver once, seeded by the problem: "solved by no solver in the training mix".
+      if ((await runSolver(spec, r, new Rng(r.target * 1000 + r.nums[0]))).solution !== null) {
+        solved = true;
+        break;
+      }
+    }
+    test.push({ nums: r.nums, target: r.target, symbolic_solved: solved });
+  }
+  return { train: rows.filter((x) => x.split === 'train'), test };
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { Tokenizer } from '../countdown/tokenizer.js';
+import { parseRunConfig } from './config.js';
+import { judge } from './evaluate.js';
+import { textExample } from './examples.js';
+import { passAtK, wilson95 } from './metrics.js';
+import { reportHtml, resultsTable } from './report.js';
+import { advantages } from './rl.js';
+
+describe('run config', () => {
+  it('fills every default and accepts partial overrides', () => {
+    const c = parseRunConfig({ sft: { tokens: 1000 }, rl: { algorithm: 'grpo' } });
+    expect(c.sft.tokens).toBe(1000);
+    expect(c.sft.batchSize).toBe(16);
+    expect(c.rl.algorithm).toBe('grpo');
+    expect(c.model.nHeads).toBe(4);
+  });
+
+  it.each([
+    [{ sft: { tokens: -5 } }, /field 'sft.tokens'/],
+    [{ rl: { algorithm: 'ppo' } }, /field 'rl.algorithm'/],
+    [{ model: { dModel: 100, nHeads: 3 } }, /field 'model.nHeads'/],
+    [{ modle: {} }, /modle/],
+    [{ data: { maxTokens: 9999 }, sft: { seqLen: 10000 } }, /field 'data.maxTokens'/],
+    [{ data: { maxTokens: 300 }, sft: { seqLen: 200 } }, /field 'sft.seqLen'/],
+  ])('rejects %j naming the field', (raw, msg) => {
+    expect(() => parseRunConfig(raw, 'x.yaml')).toThrowError(msg);
+  });
+});
+
+describe('examples and judging', () => {
+  const tok = new Tokenizer();
+  it('learns everything after the prompt line, never the prompt', () => {
+    const e = textExample(tok, 'target 5 [2 3]\ntry 2+3=5 [5] vs 5 goal\n');
+    const promptLen = 1 + tok.encode('target 5 [2 3]\n').length;
+    expect(e.tokens[0]).toBe(tok.vocab.bos);
+    expect(e.tokens.at(-1)).toBe(tok.vocab.eos);
+    expect(e.lossMask!.slice(0, promptLen).every((m) => m === 0)).toBe(true);
+    expect(e.lossMask!.slice(promptLen).every((m) => m === 1)).toBe(true);
+  });
+
+  it('rewards only a verified claim', () => {
+    const p = { nums: [2, 3, 4], target: 20 };
+    const prompt = 'target 20 [2 3 4]\n';
+    expect(judge(p, prompt, 'try 2+3=5 [4 5]\ngo\ntry 4*5=20 [20] vs 20 goal\n', 'compact').solved).toBe(
+      true,
+    );
+    // a wrong arithmetic claim that "reaches" the goal is not a solution
+    expect(judge(p, prompt, 'try 2+3=6 [4 6]\ngo\ntry 4*6=20 [20] vs 20 goal\n', 'compact').solved).toBe(
+      false,
+    );
+    expect(judge(p, prompt, 'try 2+3=5 [4 5]\ngo\ntry 4+5=9 [9] vs 20 no\nfail\n', 'compact')).toEqual({
+      solution: [],
+      solved: false,
+    });
+  });
+});
+
+describe('metrics', () => {
+  it('computes Wilson intervals and unbiased pass@k', () => {
+    const [lo, hi] = wilson95(50, 100);
+    expect(lo).toBeCloseTo(0.4038, 3);
+    expect(hi).toBeCloseTo(0.5962, 3);
+    expect(wilson95(0, 10)[0]).toBe(0);
+    expect(passAtK(10, 0, 3)).toBe(0);
+    expect(passAtK(10, 10, 1)).toBe(1);
+    expect(passAtK(4, 1, 2)).toBeCloseTo(0.5, 10);
+  });
+
+  it('computes group baselines', () => {
+    expect(advantages([1, 0, 0, 1], 'rloo')).toEqual([1 - 1 / 3, -2 / 3, -2 / 3, 1 - 1 / 3]);
+    expect(advantages([1, 1, 1], 'rloo')).toEqual([0, 0, 0]);
+    const g = advantages([1, 0], 'grpo');
+    expect(g[0]).toBeCloseTo(1, 4);
+    expect(g[1]).toBeCloseTo(-1, 4);
+  });
+});
+
+describe('report', () => {
+  it('renders the table and an offline HTML report with plots', async () => {
+    const r = {
+      name: 't',
+      models: {
+        cot: {
+          accuracy: 0.25,
+          ci95: [0.2, 0.3] as [number, number],
+          mean_tokens: 50,
+          n_eval: 1000,
+          symbolic_unsolved: 10,
+          solved_symbolic_unsolved: 1,
+        },
+        metacot: {
+          accuracy: 0.5,
+          ci95: [0.45, 0.55] as [number, number],
+          mean_tokens: 150,
+          n_eval: 1000,
+          symbolic_unsolved: 10,
+          solved_symbolic_unsolved: 3,
+        },
+      },
+      curves: {
+        cot: [
+          { step: 1, loss: 3 },
+          { step: 2, loss: 2 },
+        ],
+      },
+      iterations: {
+        rl: [
+          { iteration: 0, accuracy: 0.5, mean_tokens: 150, n_eval: 1000 },
+          { iteration: 1, accuracy: 0.55, mean_tokens: 120, n_eval: 1000 },
+        ],
+      },
+      stages: { data: { seconds: 1.5 } },
+      config: { seed: 0 },
+    };
+    const table = resultsTable(r);
+    expect(table).toMatch(/CoT \(optimal path\)\s+25\.0%\s+20\.0%–30\.0%\s+50\.0\s+1000\s+1\/10/);
+    const html = await reportHtml(r);
+    expect(html.match(/<svg/g)?.length).toBe(5);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+});

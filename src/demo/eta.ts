@@ -1,0 +1,37 @@
+import type { RunConfig } from './config.js';
+
+/**
+ * Rough seconds per stage from the config, for the "time left" display. The constants are this
+ * project's measurements on 2 cores; `calibrate` rescales them by how the finished stages went.
+ */
+const TRAIN_TOKENS_PER_S = 15_000;
+const SAMPLE_TOKENS_PER_S = 6_000;
+
+export function estimateStageSeconds(cfg: RunConfig, name: string): number {
+  const evalTokens = cfg.data.test * cfg.eval.maxNewTokens * 0.4;
+  if (name === 'data') return cfg.data.train / 3000 + 2;
+  if (name.startsWith('sft_')) return cfg.sft.tokens / TRAIN_TOKENS_PER_S;
+  if (name.startsWith('eval_')) return evalTokens / SAMPLE_TOKENS_PER_S;
+  if (name.startsWith('star_')) {
+    const sample = cfg.star.problems * cfg.star.samples * cfg.eval.maxNewTokens * 0.4;
+    return (sample + evalTokens) / SAMPLE_TOKENS_PER_S + cfg.star.tokens / TRAIN_TOKENS_PER_S;
+  }
+  if (name.startsWith('rl_')) {
+    const sample = cfg.rl.problems * cfg.rl.group * cfg.eval.maxNewTokens * 0.4;
+    return (2 * sample + evalTokens) / SAMPLE_TOKENS_PER_S + (cfg.rl.epochs * sample) / TRAIN_TOKENS_PER_S;
+  }
+  return 1;
+}
+
+/** Seconds left: the estimates of the stages still to run, scaled by actual/estimated so far. */
+export function secondsLeft(
+  cfg: RunConfig,
+  remaining: readonly string[],
+  finished: ReadonlyArray<{ name: string; seconds: number }>,
+): number {
+  const est = (n: string) => estimateStageSeconds(cfg, n);
+  const spent = finished.reduce((a, f) => a + f.seconds, 0);
+  const planned = finished.reduce((a, f) => a + est(f.name), 0);
+  const scale = planned > 5 ? spent / planned : 1;
+  return remaining.reduce((a, n) => a + est(n), 0) * scale;
+}

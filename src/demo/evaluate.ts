@@ -1,0 +1,126 @@
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { CountdownProblem } from '../countdown/arithmetic.js';
+import type { TraceFormat } from '../countdown/linearize/format.js';
+import { extractSolution } from '../countdown/linearize/parse.js';
+import type { Tokenizer } from '../countdown/tokenizer.js';
+import { verifyCountdown } from '../countdown/verify.js';
+import type { Sampler } from '../engine/infer/sampler.js';
+import { promptTokens } from './examples.js';
+import { mean, wilson95 } from './metrics.js';
+
+/** One line of predictions/<model>.jsonl: enough to recompute every reported number. */
+export interface Prediction {
+  nums: number[];
+  target: number;
+  /** The generated text after the prompt. */
+  output: string;
+  /** The operations the output claims, each "a op b=c"; empty when it claims none. */
+  solution: string[];
+  solved: boolean;
+  output_tokens: number;
+  finish: 'stop' | 'length';
+}
+
+export interface EvalSummary {
+  accuracy: number;
+  ci95: [number, number];
+  mean_tokens: number;
+  n_eval: number;
+}
+
+/** Scores a model output against its problem: what it claims, and whether that verifies. */
+export function judge(problem: CountdownProblem, promptText: string, output: string, format: TraceFormat) {
+  const solution = extractSolution(promptText + output, format) ?? [];
+  const solved = solution.length > 0 && verifyCountdown(problem, solution).ok;
+  return { solution, solved };
+}
+
+export interface EvaluateOptions {
+  sampler: Sampler;
+  tokenizer: Tokenizer;
+  problems: CountdownProblem[];
+  format: TraceFormat;
+  maxNewTokens: number;
+  /** Problems per sampler call; predictions are saved after each. */
+  batch: number;
+  /** predictions JSONL; a partial file from an interrupted run is continued, not redone. */
+  out: string;
+  temperature?: number;
+  seed?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Greedy (or sampled) decoding on every problem, verified; resumable through `${out}.partial`. */
+export async function evaluateModel(opts: EvaluateOptions): Promise<EvalSummary> {
+  const { sampler, tokenizer, problems, format } = opts;
+  const partial = `${opts.out}.partial`;
+  let done: Prediction[] = [];
+  if (existsSync(opts.out)) done = readPredictions(opts.out);
+  else {
+    if (existsSync(partial)) done = recoverPartial(partial);
+    else writeFileSync(partial, '');
+    for (let start = done.length; start < problems.length; start += opts.batch) {
+      const chunk = problems.slice(start, start + opts.batch);
+      const prompts = chunk.map((p) => promptTokens(tokenizer, p, format));
+      const gens = await sampler.generate({
+        prompts,
+        maxNewTokens: opts.maxNewTokens,
+        greedy: (opts.temperature ?? 0) === 0,
+        temperature: opts.temperature ?? 0,
+        stopTokens: [tokenizer.vocab.eos],
+        seed: (opts.seed ?? 0) + start,
+      });
+      const lines = chunk.map((p, i): Prediction => {
+        const output = tokenizer.decode(gens[i].tokens);
+        const prompt = tokenizer.decode(prompts[i]);
+        return {
+          nums: p.nums,
+          target: p.target,
+          output,
+          ...judge(p, prompt, output, format),
+          output_tokens: gens[i].tokens.length,
+          finish: gens[i].finishReason,
+        };
+      });
+      appendFileSync(partial, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+      done.push(...lines);
+      opts.onProgress?.(done.length, problems.length);
+    }
+    renameSync(partial, opts.out);
+  }
+  return summarize(done);
+}
+
+/** Reads a partial predictions file after a kill: a torn last line is dropped (and redone), not fatal. */
+function recoverPartial(file: string): Prediction[] {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const good: Prediction[] = [];
+  for (const l of lines) {
+    if (l.trim() === '') continue;
+    try {
+      good.push(JSON.parse(l) as Prediction);
+    } catch {
+      break;
+    }
+  }
+  writeFileSync(file, good.map((p) => `${JSON.stringify(p)}\n`).join(''));
+  return good;
+}
+
+export function readPredictions(file: string): Prediction[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Prediction);
+}
+
+/** The reported numbers, from predictions alone (each solution re-verified, never trusted). */
+export function summarize(preds: Prediction[]): EvalSummary {
+  const solved = preds.filter((p) => p.solution.length > 0 && verifyCountdown(p, p.solution).ok).length;
+  return {
+    accuracy: preds.length ? solved / preds.length : 0,
+    ci95: wilson95(solved, preds.length),
+    mean_tokens: mean(preds.map((p) => p.output_tokens)),
+    n_eval: preds.length,
+  };
+}

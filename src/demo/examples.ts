@@ -1,0 +1,37 @@
+import type { CountdownProblem } from '../countdown/arithmetic.js';
+import { STYLES, type TraceFormat } from '../countdown/linearize/format.js';
+import type { Tokenizer } from '../countdown/tokenizer.js';
+import type { Example } from '../engine/batching.js';
+
+/** The prompt a model sees: the trace's first line (target and numbers) and a newline. */
+export function promptText(problem: CountdownProblem, format: TraceFormat): string {
+  return `${STYLES[format].header(problem)}\n`;
+}
+
+/** <bos> prompt — the ids a model is conditioned on. */
+export function promptTokens(tokenizer: Tokenizer, problem: CountdownProblem, format: TraceFormat): number[] {
+  return [tokenizer.vocab.bos, ...tokenizer.encode(promptText(problem, format))];
+}
+
+/**
+ * A training example from a full text (prompt line + the rest): <bos> text <eos>, learning only
+ * what follows the prompt (the trace or path, and <eos>), never the prompt itself.
+ */
+export function textExample(tokenizer: Tokenizer, text: string): Example {
+  const nl = text.indexOf('\n');
+  const promptLen = 1 + tokenizer.encode(text.slice(0, nl + 1)).length;
+  const tokens = [tokenizer.vocab.bos, ...tokenizer.encode(text), tokenizer.vocab.eos];
+  // lossMask[i] weights the prediction of token i from tokens < i.
+  const lossMask = tokens.map((_, i) => (i >= promptLen ? 1 : 0));
+  return { tokens, lossMask };
+}
+
+/** A continuation example: prompt ids then generated ids, the generated ones weighted by `weight`. */
+export function continuationExample(
+  prompt: readonly number[],
+  output: readonly number[],
+  weight = 1,
+): Example {
+  const tokens = [...prompt, ...output];
+  return { tokens, lossMask: tokens.map((_, i) => (i >= prompt.length ? weight : 0)) };
+}

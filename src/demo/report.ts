@@ -1,0 +1,198 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { EvalSummary } from './evaluate.js';
+
+export const MODEL_KEYS = ['cot', 'metacot', 'metacot_star', 'metacot_rl'] as const;
+export type ModelKey = (typeof MODEL_KEYS)[number];
+
+export const MODEL_LABELS: Record<ModelKey, string> = {
+  cot: 'CoT (optimal path)',
+  metacot: 'Meta-CoT (stream of search)',
+  metacot_star: 'Meta-CoT + STaR',
+  metacot_rl: 'Meta-CoT + RL',
+};
+
+export interface ModelResult extends EvalSummary {
+  /** Test problems none of the symbolic solvers in the training mix solved, and how many of those this model solved. */
+  symbolic_unsolved: number;
+  solved_symbolic_unsolved: number;
+}
+
+export interface Results {
+  name: string;
+  models: Partial<Record<ModelKey, ModelResult>>;
+  /** Training loss per step, per trained model. */
+  curves: Record<string, Array<{ step: number; loss: number }>>;
+  /** Accuracy and tokens after each meta-RL iteration (iteration 0 is the Meta-CoT model). */
+  iterations: Record<
+    string,
+    Array<{ iteration: number; accuracy: number; mean_tokens: number; n_eval: number }>
+  >;
+  stages: Record<string, { seconds: number }>;
+  config: unknown;
+}
+
+/** The table printed at the end of a run. */
+export function resultsTable(r: Results): string {
+  const head = ['model', 'accuracy', '95% CI', 'tokens/problem', 'n', 'solved beyond solvers'];
+  const rows = MODEL_KEYS.filter((k) => r.models[k]).map((k) => {
+    const m = r.models[k]!;
+    return [
+      MODEL_LABELS[k],
+      pct(m.accuracy),
+      `${pct(m.ci95[0])}–${pct(m.ci95[1])}`,
+      m.mean_tokens.toFixed(1),
+      String(m.n_eval),
+      `${m.solved_symbolic_unsolved}/${m.symbolic_unsolved}`,
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (row: string[]) =>
+    row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+async function svg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  return view.toSVG();
+}
+
+/** A self-contained HTML report (inline SVG, no scripts, no network): viewable offline. */
+export async function reportHtml(r: Results): Promise<string> {
+  const models = MODEL_KEYS.filter((k) => r.models[k]).map((k) => ({
+    model: MODEL_LABELS[k],
+    accuracy: r.models[k]!.accuracy,
+    lo: r.models[k]!.ci95[0],
+    hi: r.models[k]!.ci95[1],
+    tokens: r.models[k]!.mean_tokens,
+  }));
+  const charts: Array<[string, TopLevelSpec]> = [
+    [
+      'Accuracy on held-out problems (95% Wilson interval)',
+      {
+        width: 420,
+        height: 220,
+        data: { values: models },
+        layer: [
+          {
+            mark: 'bar',
+            encoding: {
+              y: { field: 'model', type: 'nominal', sort: null, title: null },
+              x: {
+                field: 'accuracy',
+                type: 'quantitative',
+                scale: { domain: [0, 1] },
+                axis: { format: '.0%' },
+                title: 'accuracy',
+              },
+            },
+          },
+          {
+            mark: { type: 'rule', color: 'black' },
+            encoding: {
+              y: { field: 'model', type: 'nominal', sort: null },
+              x: { field: 'lo', type: 'quantitative', title: 'accuracy' },
+              x2: { field: 'hi' },
+            },
+          },
+        ],
+      },
+    ],
+    [
+      'Accuracy vs tokens generated per problem',
+      {
+        width: 420,
+        height: 260,
+        data: { values: models },
+        layer: [
+          {
+            mark: { type: 'point', filled: true, size: 80 },
+            encoding: {
+              x: { field: 'tokens', type: 'quantitative', title: 'mean tokens per problem' },
+              y: {
+                field: 'accuracy',
+                type: 'quantitative',
+                scale: { domain: [0, 1] },
+                axis: { format: '.0%' },
+              },
+              color: { field: 'model', type: 'nominal' },
+            },
+          },
+        ],
+      },
+    ],
+  ];
+  const curves = Object.entries(r.curves).flatMap(([model, pts]) => pts.map((p) => ({ model, ...p })));
+  if (curves.length > 0) {
+    charts.push([
+      'Training loss (per token, learned positions)',
+      {
+        width: 420,
+        height: 240,
+        data: { values: curves },
+        mark: 'line',
+        encoding: {
+          x: { field: 'step', type: 'quantitative' },
+          y: { field: 'loss', type: 'quantitative', scale: { zero: false } },
+          color: { field: 'model', type: 'nominal' },
+        },
+      },
+    ]);
+  }
+  const iters = Object.entries(r.iterations).flatMap(([method, pts]) => pts.map((p) => ({ method, ...p })));
+  if (iters.length > 0) {
+    const perIteration = (y: object): TopLevelSpec => ({
+      width: 420,
+      height: 240,
+      data: { values: iters },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'iteration', type: 'ordinal' },
+        y,
+        color: { field: 'method', type: 'nominal' },
+      },
+    });
+    charts.push(
+      [
+        'Meta-RL: accuracy per iteration',
+        perIteration({
+          field: 'accuracy',
+          type: 'quantitative',
+          scale: { domain: [0, 1] },
+          axis: { format: '.0%' },
+        }),
+      ],
+      [
+        'Meta-RL: tokens per problem per iteration',
+        perIteration({ field: 'mean_tokens', type: 'quantitative' }),
+      ],
+    );
+  }
+  const figures = await Promise.all(
+    charts.map(
+      async ([title, spec]) => `<figure><figcaption>${esc(title)}</figcaption>${await svg(spec)}</figure>`,
+    ),
+  );
+  const stages = Object.entries(r.stages)
+    .map(([name, s]) => `<tr><td>${esc(name)}</td><td>${s.seconds.toFixed(1)} s</td></tr>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>metacot — ${esc(r.name)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}
+pre{background:#f6f6f6;padding:1em;overflow:auto}figure{display:inline-block;margin:1em 1em 1em 0;vertical-align:top}
+figcaption{font-weight:600;margin-bottom:.4em}table{border-collapse:collapse}td{padding:.2em 1em .2em 0}</style></head>
+<body><h1>metacot run: ${esc(r.name)}</h1>
+<p>Meta-CoT (trained on linearized search) vs classical CoT (trained on the optimal path only), same model size and token budget, then meta-RL from the Meta-CoT model. Every number is recomputable from <code>predictions/*.jsonl</code>.</p>
+<pre>${esc(resultsTable(r))}</pre>
+${figures.join('\n')}
+<h2>Wall time per stage</h2><table>${stages}</table>
+<h2>Config</h2><pre>${esc(JSON.stringify(r.config, null, 2))}</pre>
+</body></html>
+`;
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { verifyCountdown } from '../src/countdown/verify.js';
+import { metacot, ROOT } from './cli.js';
+
+const MODELS = ['cot', 'metacot', 'metacot_star', 'metacot_rl'];
+
+/** Starts the smoke run and SIGKILLs it as soon as `stage` is recorded as done. */
+function runUntil(out: string, stage: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'dist/cli/main.js'), 'run', 'configs/smoke.yaml', '--out', out],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
+    const timer = setInterval(() => {
+      const file = join(out, 'stages.json');
+      if (existsSync(file) && stage in JSON.parse(readFileSync(file, 'utf8'))) child.kill('SIGKILL');
+    }, 50);
+    child.on('exit', () => {
+      clearInterval(timer);
+      resolve();
+    });
+    child.on('error', reject);
+  });
+}
+
+describe('metacot run (smoke config)', () => {
+  it('survives a kill, resumes without redoing finished stages, and writes recomputable results', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'metacot-run-')), 'smoke');
+    await runUntil(out, 'sft_cot');
+    const before = JSON.parse(readFileSync(join(out, 'stages.json'), 'utf8'));
+    expect(before).toHaveProperty('sft_cot');
+    expect(existsSync(join(out, 'results.json'))).toBe(false);
+
+    const r = metacot(['run', 'configs/smoke.yaml', '--out', out]);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const after = JSON.parse(readFileSync(join(out, 'stages.json'), 'utf8'));
+    for (const k of Object.keys(before)) expect(after[k]).toEqual(before[k]);
+    expect(r.stderr).not.toMatch(/train CoT/); // finished stages are not run again
+
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    for (const key of MODELS) {
+      const m = results[key];
+      expect(m).toBeDefined();
+      const preds = readFileSync(join(out, 'predictions', `${key}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(m.n_eval).toBe(preds.length);
+      const solved = preds.filter((p) => p.solution.length > 0 && verifyCountdown(p, p.solution).ok).length;
+      expect(m.accuracy).toBeCloseTo(solved / preds.length, 12);
+      expect(m.mean_tokens).toBeCloseTo(preds.reduce((a, p) => a + p.output_tokens, 0) / preds.length, 9);
+      for (const p of preds)
+        for (const f of ['nums', 'target', 'output', 'solution', 'solved']) expect(p).toHaveProperty(f);
+    }
+    expect(Object.keys(results.stages)).toContain('rl_1');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<svg/);
+    expect(r.stdout).toMatch(/Meta-CoT \+ RL/);
+  }, 180_000);
+
+  it('rejects a bad config with the file and field', () => {
+    const r = metacot(['run', 'package.json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/package.json: field/);
+    expect(metacot(['run', 'nope.yaml']).stderr).toMatch(/nope.yaml: no such config file/);
+  });
+});
