@@ -45,20 +45,7 @@ export interface TreeJSON<S, A, P = unknown> {
   version: 1;
   domain: string;
   problem: P;
-  nodes: Array<{
-    id: number;
-    parent: number | null;
-    step: A | null;
-    depth: number;
-    state: S;
-    h: number | null;
-    value: number | null;
-    visits: number;
-    valueSum: number;
-    backups: number;
-    terminal: boolean;
-    verified: boolean | null;
-  }>;
+  nodes: Array<Omit<SearchNode<S, A>, 'children'>>;
   /** Compact event log: [kind, node] or [kind, node, value]. */
   events: Array<[SearchEventKind, number] | [SearchEventKind, number, number]>;
 }

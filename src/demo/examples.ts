@@ -35,3 +35,21 @@ export function continuationExample(
   const tokens = [...prompt, ...output];
   return { tokens, lossMask: tokens.map((_, i) => (i >= prompt.length ? weight : 0)) };
 }
+
+/** Each problem's prompt `k` times in a row, with the problem each copy belongs to (for grouped sampling). */
+export function repeatedPrompts<P extends CountdownProblem>(
+  tokenizer: Tokenizer,
+  problems: readonly P[],
+  k: number,
+): { prompts: number[][]; owners: P[] } {
+  const prompts: number[][] = [];
+  const owners: P[] = [];
+  for (const p of problems) {
+    const prompt = promptTokens(tokenizer, p, 'compact');
+    for (let s = 0; s < k; s++) {
+      prompts.push(prompt);
+      owners.push(p);
+    }
+  }
+  return { prompts, owners };
+}

@@ -6,7 +6,7 @@ import type { ModelConfig, Weights } from '../engine/model-config.js';
 import type { Trainer } from '../engine/trainer.js';
 import type { RunConfig } from './config.js';
 import { judge } from './evaluate.js';
-import { continuationExample, promptTokens } from './examples.js';
+import { continuationExample, repeatedPrompts } from './examples.js';
 import { mean } from './metrics.js';
 
 /**
@@ -48,15 +48,7 @@ export async function rlIteration(o: {
   const { rl, eval: ev, threads } = o.cfg;
   const policy = await Sampler.create(o.model, o.trainer.weights() as Weights, { threads });
   let gens: Awaited<ReturnType<Sampler['generate']>>;
-  const prompts: number[][] = [];
-  const owners: CountdownProblem[] = [];
-  for (const p of o.problems) {
-    const prompt = promptTokens(o.tokenizer, p, 'compact');
-    for (let s = 0; s < rl.group; s++) {
-      prompts.push(prompt);
-      owners.push(p);
-    }
-  }
+  const { prompts, owners } = repeatedPrompts(o.tokenizer, o.problems, rl.group);
   try {
     gens = await policy.generate({
       prompts,

@@ -6,7 +6,7 @@ import { Sampler } from '../engine/infer/sampler.js';
 import type { ModelConfig, Weights } from '../engine/model-config.js';
 import type { RunConfig } from './config.js';
 import { judge } from './evaluate.js';
-import { continuationExample, promptTokens } from './examples.js';
+import { continuationExample, repeatedPrompts } from './examples.js';
 
 /** Draws `n` distinct problems for one iteration, reproducibly. */
 export function pickProblems<T>(pool: readonly T[], n: number, seed: number): T[] {
@@ -35,15 +35,7 @@ export async function collectVerified(o: {
   const { star, eval: ev, threads } = o.cfg;
   const sampler = await Sampler.create(o.model, o.weights, { threads });
   try {
-    const prompts: number[][] = [];
-    const owners: CountdownProblem[] = [];
-    for (const p of o.problems) {
-      const prompt = promptTokens(o.tokenizer, p, 'compact');
-      for (let s = 0; s < star.samples; s++) {
-        prompts.push(prompt);
-        owners.push(p);
-      }
-    }
+    const { prompts, owners } = repeatedPrompts(o.tokenizer, o.problems, star.samples);
     const gens = await sampler.generate({
       prompts,
       maxNewTokens: ev.maxNewTokens,
