@@ -21,9 +21,9 @@ export const RunConfigSchema = z
       .object({
         numbers: int(2).default(3),
         numMin: int(0).default(1),
-        numMax: int(1).default(30),
+        numMax: int(1).default(12),
         minTarget: int(0).default(10),
-        maxTarget: int(1).default(60),
+        maxTarget: int(1).default(50),
         heldOutFraction: z.number().min(0.01).max(0.9).default(0.1),
       })
       .strict()
@@ -32,23 +32,23 @@ export const RunConfigSchema = z
       .object({
         train: int(1).default(20000),
         test: int(1).default(1000),
-        solver: z.enum(SOLVER_NAMES as [string, ...string[]]).default('mix'),
+        solver: z.enum(SOLVER_NAMES as [string, ...string[]]).default('dfs-sum'),
         /** Tokenizer: digits only (countdown-v1), or integers up to 999 as single tokens (countdown-num-v1). */
         vocab: z.enum(['countdown-v1', 'countdown-num-v1']).default('countdown-num-v1'),
         /** Train Meta-CoT only on searches that reached the goal (Meta-STaR's "keep verified"); SoS kept all. */
         solvedTracesOnly: z.boolean().default(true),
         /** Training examples longer than this many tokens are dropped (both models alike). */
-        maxTokens: int(16).default(384),
+        maxTokens: int(16).default(256),
       })
       .strict()
       .prefault({}),
     model: z
       .object({
-        dModel: int(8).default(128),
-        nLayers: int(1).default(4),
+        dModel: int(8).default(96),
+        nLayers: int(1).default(3),
         nHeads: int(1).default(4),
-        dFF: int(8).default(384),
-        contextLength: int(16).default(512),
+        dFF: int(8).default(256),
+        contextLength: int(16).default(320),
         tiedEmbeddings: z.boolean().default(false),
       })
       .strict()
@@ -56,9 +56,9 @@ export const RunConfigSchema = z
     sft: z
       .object({
         /** Training tokens (batch × sequence length × steps) for each of the two models. */
-        tokens: int(1).default(2_000_000),
+        tokens: int(1).default(3_000_000),
         batchSize: int(1).default(16),
-        seqLen: int(16).default(384),
+        seqLen: int(16).default(256),
         lr: z.number().positive().default(3e-3),
         warmupSteps: int(0).default(30),
         weightDecay: z.number().min(0).default(0.01),
@@ -67,7 +67,7 @@ export const RunConfigSchema = z
       .prefault({}),
     eval: z
       .object({
-        maxNewTokens: int(1).default(400),
+        maxNewTokens: int(1).default(250),
         batch: int(1).default(250),
       })
       .strict()
@@ -75,13 +75,13 @@ export const RunConfigSchema = z
     star: z
       .object({
         enabled: z.boolean().default(true),
-        iterations: int(0).default(2),
+        iterations: int(0).default(1),
         /** Train problems sampled per iteration, and samples per problem. */
-        problems: int(1).default(1000),
+        problems: int(1).default(500),
         samples: int(1).default(4),
         temperature: z.number().positive().default(0.8),
         /** Fine-tuning tokens per iteration. */
-        tokens: int(1).default(400_000),
+        tokens: int(1).default(300_000),
         lr: z.number().positive().default(1e-3),
       })
       .strict()
@@ -90,12 +90,12 @@ export const RunConfigSchema = z
       .object({
         enabled: z.boolean().default(true),
         algorithm: z.enum(['rloo', 'grpo']).default('rloo'),
-        iterations: int(0).default(4),
+        iterations: int(0).default(3),
         /** Problems per iteration, and completions per problem (the group). */
         problems: int(1).default(64),
         group: int(2).default(8),
         temperature: z.number().positive().default(1),
-        lr: z.number().positive().default(3e-4),
+        lr: z.number().positive().default(1e-4),
         /** Reward = verified · gamma^(output tokens): gamma 1 rewards only the final answer (E-RL²). */
         gamma: z.number().gt(0).max(1).default(1),
         /** KL penalty to the instruction-tuned reference, folded into the reward. */

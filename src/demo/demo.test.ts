@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Tokenizer } from '../countdown/tokenizer.js';
-import { parseRunConfig } from './config.js';
+import { defaultConfig, loadRunConfig, parseRunConfig } from './config.js';
 import { judge } from './evaluate.js';
 import { textExample } from './examples.js';
 import { passAtK, wilson95 } from './metrics.js';
@@ -14,6 +15,17 @@ describe('run config', () => {
     expect(c.sft.batchSize).toBe(16);
     expect(c.rl.algorithm).toBe('grpo');
     expect(c.model.nHeads).toBe(4);
+  });
+
+  it('ships configs that parse, and a demo.yaml that is exactly the defaults', () => {
+    const root = join(import.meta.dirname, '..', '..', 'configs');
+    expect(loadRunConfig(join(root, 'demo.yaml'))).toEqual(defaultConfig());
+    expect(loadRunConfig(join(root, 'sos.yaml')).countdown).toMatchObject({
+      numbers: 4,
+      numMax: 99,
+      maxTarget: 100,
+    });
+    expect(loadRunConfig(join(root, 'smoke.yaml')).name).toBe('smoke');
   });
 
   it.each([
