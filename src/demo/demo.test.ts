@@ -132,3 +132,25 @@ describe('report', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 });
+
+describe('time left', () => {
+  it('estimates from the config and rescales by how long stages really took', async () => {
+    const { secondsLeft, estimateStageSeconds } = await import('./eta.js');
+    const cfg = defaultConfig();
+    const all = ['data', 'sft_cot', 'sft_metacot', 'eval_cot'];
+    const fresh = secondsLeft(cfg, all, []);
+    expect(fresh).toBeGreaterThan(estimateStageSeconds(cfg, 'sft_cot'));
+    // data generation finishing fast says nothing about training speed
+    expect(secondsLeft(cfg, all.slice(1), [{ name: 'data', seconds: 0.1 }])).toBeCloseTo(
+      fresh - estimateStageSeconds(cfg, 'data'),
+      6,
+    );
+    // training twice as slow as planned doubles what is left
+    const sft = estimateStageSeconds(cfg, 'sft_cot');
+    const left = secondsLeft(cfg, all.slice(2), [{ name: 'sft_cot', seconds: 2 * sft }]);
+    expect(left).toBeCloseTo(
+      2 * (estimateStageSeconds(cfg, 'sft_metacot') + estimateStageSeconds(cfg, 'eval_cot')),
+      6,
+    );
+  });
+});

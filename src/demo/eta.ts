@@ -4,7 +4,7 @@ import type { RunConfig } from './config.js';
  * Rough seconds per stage from the config, for the "time left" display. The constants are this
  * project's measurements on 2 cores; `calibrate` rescales them by how the finished stages went.
  */
-const TRAIN_TOKENS_PER_S = 15_000;
+const TRAIN_TOKENS_PER_S = 20_000;
 const SAMPLE_TOKENS_PER_S = 6_000;
 
 export function estimateStageSeconds(cfg: RunConfig, name: string): number {
@@ -30,8 +30,10 @@ export function secondsLeft(
   finished: ReadonlyArray<{ name: string; seconds: number }>,
 ): number {
   const est = (n: string) => estimateStageSeconds(cfg, n);
-  const spent = finished.reduce((a, f) => a + f.seconds, 0);
-  const planned = finished.reduce((a, f) => a + est(f.name), 0);
-  const scale = planned > 5 ? spent / planned : 1;
+  // Only stages long enough to measure the machine calibrate the rest (data generation is not).
+  const measured = finished.filter((f) => est(f.name) >= 30);
+  const spent = measured.reduce((a, f) => a + f.seconds, 0);
+  const planned = measured.reduce((a, f) => a + est(f.name), 0);
+  const scale = planned > 0 ? spent / planned : 1;
   return remaining.reduce((a, n) => a + est(n), 0) * scale;
 }
