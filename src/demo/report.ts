@@ -79,7 +79,7 @@ export async function reportHtml(r: Results): Promise<string> {
           {
             mark: 'bar',
             encoding: {
-              y: { field: 'model', type: 'nominal', sort: null, title: null },
+              y: { field: 'model', type: 'nominal', sort: null, title: null, axis: { labelLimit: 240 } },
               x: {
                 field: 'accuracy',
                 type: 'quantitative',
@@ -135,7 +135,7 @@ export async function reportHtml(r: Results): Promise<string> {
         mark: 'line',
         encoding: {
           x: { field: 'step', type: 'quantitative' },
-          y: { field: 'loss', type: 'quantitative', scale: { zero: false } },
+          y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'loss (log scale)' },
           color: { field: 'model', type: 'nominal' },
         },
       },
