@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { benchSample } from '../../engine/infer/bench-sample.js';
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../../engine/model-config.js';
+import { DEFAULT_MODEL_CONFIG } from '../../engine/model-config.js';
 import { validateConfig } from '../../engine/validate.js';
+import { modelConfigFromFlags } from '../model-options.js';
 import { intOption } from '../options.js';
 
 /** Parses "1,2" into thread counts; "" or "none" skips node-llama-cpp. */
@@ -43,16 +44,7 @@ export function registerBenchSample(bench: Command): void {
         '  metacot bench sample --layers 4 --d-model 128 --heads 4 --ff 384 --vocab 64 --ctx 256 --batch 64 --new-tokens 128 --json',
     )
     .action(async (o) => {
-      const cfg: ModelConfig = {
-        ...DEFAULT_MODEL_CONFIG,
-        vocabSize: o.vocab,
-        dModel: o.dModel,
-        nLayers: o.layers,
-        nHeads: o.heads,
-        dFF: o.ff,
-        contextLength: o.ctx,
-        tiedEmbeddings: o.tied,
-      };
+      const cfg = modelConfigFromFlags(o, o.vocab);
       validateConfig(cfg);
       const r = await benchSample({
         cfg,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { benchTrain } from '../../engine/bench-train.js';
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../../engine/model-config.js';
+import { DEFAULT_MODEL_CONFIG } from '../../engine/model-config.js';
+import { modelConfigFromFlags } from '../model-options.js';
 import { intOption } from '../options.js';
 import { registerBenchSample } from './bench-sample.js';
 
@@ -35,16 +36,7 @@ export function registerBench(program: Command): void {
         '  metacot bench train --layers 4 --d-model 128 --heads 4 --ff 384 --vocab 64 --ctx 256 --batch 16 --steps 12 --json',
     )
     .action(async (o) => {
-      const cfg: ModelConfig = {
-        ...DEFAULT_MODEL_CONFIG,
-        vocabSize: o.vocab,
-        dModel: o.dModel,
-        nLayers: o.layers,
-        nHeads: o.heads,
-        dFF: o.ff,
-        contextLength: o.ctx,
-        tiedEmbeddings: o.tied,
-      };
+      const cfg = modelConfigFromFlags(o, o.vocab);
       const r = await benchTrain({ cfg, batch: o.batch, steps: o.steps, threads: o.threads });
       if (o.json) {
         process.stdout.write(

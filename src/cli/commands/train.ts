@@ -2,9 +2,10 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { located, UserError } from '../../core/errors.js';
 import type { Example } from '../../engine/batching.js';
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../../engine/model-config.js';
+import { DEFAULT_MODEL_CONFIG } from '../../engine/model-config.js';
 import { train } from '../../engine/train.js';
 import { readJsonl } from '../../io/jsonl.js';
+import { modelConfigFromFlags } from '../model-options.js';
 import { floatOption, intOption } from '../options.js';
 
 /** Reads `{"tokens": [...], "loss_mask": [...]}` lines (loss_mask optional, 1 = learn this token). */
@@ -72,16 +73,7 @@ export function registerTrain(program: Command): void {
       for (const e of [...data, ...(evalData ?? [])]) for (const t of e.tokens) maxId = Math.max(maxId, t);
       const vocab = o.vocab ?? maxId + 1;
       if (maxId >= vocab) throw new UserError(`token id ${maxId} is outside the vocabulary of ${vocab}`);
-      const cfg: ModelConfig = {
-        ...DEFAULT_MODEL_CONFIG,
-        vocabSize: vocab,
-        dModel: o.dModel,
-        nLayers: o.layers,
-        nHeads: o.heads,
-        dFF: o.ff,
-        contextLength: o.ctx,
-        tiedEmbeddings: o.tied,
-      };
+      const cfg = modelConfigFromFlags(o, vocab);
       const bar = process.stderr.isTTY
         ? new SingleBar({
             format:
