@@ -25,22 +25,17 @@ export function verifyCountdown(
         step: k,
       };
     }
-    const i = available.indexOf(step.a);
-    if (i < 0)
-      return {
-        ok: false,
-        reason: `step ${k + 1} '${shown}' uses ${step.a}, which is not available`,
-        step: k,
-      };
-    available.splice(i, 1);
-    const j = available.indexOf(step.b);
-    if (j < 0)
-      return {
-        ok: false,
-        reason: `step ${k + 1} '${shown}' uses ${step.b}, which is not available`,
-        step: k,
-      };
-    available.splice(j, 1);
+    for (const operand of [step.a, step.b]) {
+      const i = available.indexOf(operand);
+      if (i < 0) {
+        return {
+          ok: false,
+          reason: `step ${k + 1} '${shown}' uses ${operand}, which is not available`,
+          step: k,
+        };
+      }
+      available.splice(i, 1);
+    }
     available.push(step.result);
   }
   if (available.length !== 1) {
