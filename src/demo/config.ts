@@ -44,10 +44,10 @@ export const RunConfigSchema = z
       .prefault({}),
     model: z
       .object({
-        dModel: int(8).default(96),
-        nLayers: int(1).default(3),
+        dModel: int(8).default(128),
+        nLayers: int(1).default(4),
         nHeads: int(1).default(4),
-        dFF: int(8).default(256),
+        dFF: int(8).default(384),
         contextLength: int(16).default(320),
         tiedEmbeddings: z.boolean().default(false),
       })
