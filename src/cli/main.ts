@@ -12,6 +12,13 @@ export function buildProgram(): Command {
       'Meta Chain-of-Thought toolkit: generate search traces, train small reasoning models, verify answers.\n' +
         'Run `metacot <command> --help` for the options of each command.',
     )
+    .addHelpText(
+      'after',
+      '\nStart here:\n' +
+        '  metacot demo                          the main job on this CPU (~13 min): Meta-CoT vs CoT, then STaR and RL\n' +
+        '  metacot countdown solve --nums 39,66,33,13 --target 50  one search, as a trace\n' +
+        '  metacot verify --gold "\\frac12" --response "the answer is \\boxed{0.5}"',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of COMMANDS) register(program);
