@@ -1,7 +1,7 @@
 import { SearchTree } from '../core/tree.js';
 import { BudgetMeter } from './budget.js';
 import { finish } from './dfs.js';
-import { addChecked, proposeChildren } from './expand.js';
+import { addChecked, expandValued, proposeChildren } from './expand.js';
 import type { ValueFn } from './mcts.js';
 import type { SearchAlgorithm, SearchArgs, SearchResult } from './types.js';
 
@@ -43,19 +43,19 @@ export const dvts: SearchAlgorithm<DvtsOptions> = {
       for (;;) {
         if (!meter.takeVisit()) return finish(tree, null, 'budget');
         tree.visit(cur);
-        let cands = await proposeChildren(domain, tree, cur, problem, rng, null);
-        if (cands.length > options.branching) cands = rng.shuffle(cands).slice(0, options.branching);
+        const r = await expandValued(domain, tree, cur, problem, rng, options.branching, value, () =>
+          meter.canGrow(tree),
+        );
+        if (r.stop === 'budget') return finish(tree, null, 'budget');
+        if (r.stop === 'solved') return finish(tree, r.solution, 'solved');
+        // Follow the best-valued child; ties go to the first generated.
         let best = -1;
         let bestValue = Number.NEGATIVE_INFINITY;
-        for (const cand of cands) {
-          if (!meter.canGrow(tree)) return finish(tree, null, 'budget');
-          const child = await addChecked(domain, tree, cur, cand, problem);
-          if (child.verified) return finish(tree, child.id, 'solved');
-          if (child.terminal) continue;
-          child.value = await value(child.state, problem, rng);
-          if (child.value > bestValue) {
-            bestValue = child.value;
-            best = child.id;
+        for (const id of r.scored) {
+          const v = tree.node(id).value ?? 0;
+          if (v > bestValue) {
+            bestValue = v;
+            best = id;
           }
         }
         if (best < 0) break;

@@ -64,3 +64,32 @@ export function byCost<S, A>(cands: Candidate<S, A>[]): Candidate<S, A>[] {
     .sort((x, y) => x.c.h - y.c.h || x.i - y.i)
     .map((x) => x.c);
 }
+
+/**
+ * One value-guided expansion (step beam, DVTS): up to `branching` proposed children (a seeded random
+ * subset when there are more), each added, checked, and — when not terminal — scored by `value`.
+ * Stops at a verified child or when the node budget runs out.
+ */
+export async function expandValued<P, S, A>(
+  domain: Domain<P, S, A>,
+  tree: SearchTree<S, A, P>,
+  id: number,
+  problem: P,
+  rng: Rng,
+  branching: number,
+  value: (state: S, problem: P, rng: Rng) => number | Promise<number>,
+  canGrow: () => boolean,
+): Promise<{ stop: 'solved' | 'budget' | null; solution: number | null; scored: number[] }> {
+  let cands = await proposeChildren(domain, tree, id, problem, rng, null);
+  if (cands.length > branching) cands = rng.shuffle(cands).slice(0, branching);
+  const scored: number[] = [];
+  for (const cand of cands) {
+    if (!canGrow()) return { stop: 'budget', solution: null, scored };
+    const child = await addChecked(domain, tree, id, cand, problem);
+    if (child.verified) return { stop: 'solved', solution: child.id, scored };
+    if (child.terminal) continue;
+    child.value = await value(child.state, problem, rng);
+    scored.push(child.id);
+  }
+  return { stop: null, solution: null, scored };
+}

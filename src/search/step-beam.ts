@@ -1,7 +1,7 @@
 import { SearchTree } from '../core/tree.js';
 import { BudgetMeter } from './budget.js';
 import { finish } from './dfs.js';
-import { addChecked, proposeChildren } from './expand.js';
+import { expandValued } from './expand.js';
 import type { ValueFn } from './mcts.js';
 import type { SearchAlgorithm, SearchArgs, SearchResult } from './types.js';
 
@@ -35,16 +35,12 @@ export const stepBeam: SearchAlgorithm<StepBeamOptions> = {
       for (const id of beam) {
         if (!meter.takeVisit()) return finish(tree, null, 'budget');
         tree.visit(id);
-        let cands = await proposeChildren(domain, tree, id, problem, rng, null);
-        if (cands.length > options.branching) cands = rng.shuffle(cands).slice(0, options.branching);
-        for (const cand of cands) {
-          if (!meter.canGrow(tree)) return finish(tree, null, 'budget');
-          const child = await addChecked(domain, tree, id, cand, problem);
-          if (child.verified) return finish(tree, child.id, 'solved');
-          if (child.terminal) continue;
-          child.value = await value(child.state, problem, rng);
-          next.push(child.id);
-        }
+        const r = await expandValued(domain, tree, id, problem, rng, options.branching, value, () =>
+          meter.canGrow(tree),
+        );
+        if (r.stop === 'budget') return finish(tree, null, 'budget');
+        if (r.stop === 'solved') return finish(tree, r.solution, 'solved');
+        next.push(...r.scored);
       }
       // Highest value first; ties keep generation order.
       beam = next
