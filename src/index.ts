@@ -133,16 +133,4 @@ export { type RunningServer, type StartOptions, startRewardServer } from './serv
 export type { RewardRequest, RewardResponse, VerifyRequest, VerifyResponse } from './server/protocol.js';
 // verify: math answer extraction, normalization and type-aware equivalence; worker pool; reward server
 export { type RewardServerOptions, rewardHandler } from './server/reward.js';
-export { type BatchSummary, verifyFile } from './verify/batch.js';
-export { DEFAULT_PRIORITY, type Extraction, type ExtractionRule, extract } from './verify/extract.js';
-export { type PoolOptions, VerifierPool } from './verify/pool.js';
-export { loadSymbolicEngine, symbolicEngineLoaded } from './verify/symbolic.js';
-export {
-  type AnswerType,
-  explainAnswer,
-  type Reason,
-  type VerifyInput,
-  type VerifyOptions,
-  type VerifyResult,
-  verify,
-} from './verify/verify.js';
+export * from './verify/index.js';
