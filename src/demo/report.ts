@@ -1,5 +1,5 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { escapeHtml as esc, vegaLiteSvg as svg } from '../report/html.js';
 import type { EvalSummary } from './evaluate.js';
 
 export const MODEL_KEYS = ['cot', 'metacot', 'metacot_star', 'metacot_rl'] as const;
@@ -53,11 +53,6 @@ export function resultsTable(r: Results): string {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-
-async function svg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  return view.toSVG();
-}
 
 /** A self-contained HTML report (inline SVG, no scripts, no network): viewable offline. */
 export async function reportHtml(r: Results): Promise<string> {
@@ -191,8 +186,4 @@ ${figures.join('\n')}
 <h2>Config</h2><pre>${esc(JSON.stringify(r.config, null, 2))}</pre>
 </body></html>
 `;
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

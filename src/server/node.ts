@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type PoolOptions, VerifierPool } from '../verify/pool.js';
+import { readLimited } from './read-limited.js';
 import { DEFAULT_MAX_BODY_BYTES, type RewardServerOptions, rewardHandler } from './reward.js';
 
 export interface StartOptions extends Partial<RewardServerOptions> {
@@ -15,27 +16,6 @@ export interface RunningServer {
   server: Server;
   pool: VerifierPool;
   close(): Promise<void>;
-}
-
-/**
- * Reads the body up to the limit. Past it, the rest is drained and dropped (so the client sees a clean 413,
- * not a reset), and past four times the limit the connection is cut.
- */
-function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= limit) chunks.push(c);
-      else if (size > 4 * limit) req.destroy();
-    });
-    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
-    req.on('close', () => {
-      if (size > limit) resolve(null);
-    });
-    req.on('error', reject);
-  });
 }
 
 export async function startRewardServer(opts: StartOptions = {}): Promise<RunningServer> {
