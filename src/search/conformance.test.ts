@@ -97,6 +97,7 @@ const cases: ConformanceCase<any, any, any, any>[] = [
       ['best-of-n majority', bestOfN, { n: 8 }],
       ['best-of-n weighted', bestOfN, { n: 8, aggregate: 'weighted' }],
       ['best-of-n best', bestOfN, { n: 8, aggregate: 'best', stopAtSolution: true }],
+      ['best-first value-keyed', bestFirst, { branching: 4 }],
       // biome-ignore lint/suspicious/noExplicitAny: the table mixes option types on purpose.
     ] as Array<[string, SearchAlgorithm<any>, object]>
   ).flatMap(([name, algorithm, opts]) => [

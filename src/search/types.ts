@@ -9,6 +9,10 @@ export interface Budget {
   /** Expansions (visit events). */
   maxVisits?: number;
   maxTimeMs?: number;
+  /** Tokens the search may spend (a language-model domain's prompt + completion tokens), read from
+   * `tokensUsed`; counted from the moment the search starts. */
+  maxTokens?: number;
+  tokensUsed?: () => number;
 }
 
 export type StopReason = 'solved' | 'exhausted' | 'budget';
