@@ -1,0 +1,22 @@
+/** One line of the curated output: Big-Math's columns, then provenance and signals. */
+import type { Signals } from './types.js';
+
+export interface OutputRow {
+  /** content hash of problem + answer: stable across runs, the key of the difficulty checkpoint */
+  id: string;
+  problem: string;
+  answer: string | null;
+  source: string;
+  domain: string | null;
+  /** fraction of verified-correct rollouts, null when difficulty was not measured */
+  solve_rate: number | null;
+  /** Big-Math quintile by solve rate: 1 = easiest (> 80%) … 5 = hardest (< 20%) */
+  difficulty: number | null;
+  file: string;
+  line: number;
+  answer_from: 'field' | 'solution' | null;
+  /** signals that fired on this row (kept rows carry only those configured not to remove) */
+  signals: Signals;
+  /** removed rows only: the signals that removed it */
+  removed_by?: string[];
+}
