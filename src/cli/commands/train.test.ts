@@ -96,3 +96,45 @@ describe('metacot bench train', () => {
     expect(j.tokens_per_s).toBeGreaterThan(0);
   });
 });
+
+describe('metacot train --init', () => {
+  it("fine-tunes from a finished checkpoint's weights and shape, and names a missing one", () => {
+    const data = join(dir, 'init.jsonl');
+    const rows = Array.from({ length: 16 }, (_, i) => ({ tokens: [9, i % 4, (i + 1) % 4, (i + 2) % 4] }));
+    writeFileSync(data, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const common = ['--data', data, '--batch', '4', '--threads', '1'];
+    const base = join(dir, 'base');
+    const trained = metacot(['train', ...common, '--out', base, ...MODEL, '--steps', '40', '--lr', '0.01']);
+    expect(trained.code, trained.stderr).toBe(0);
+    // lr 0: one step measures the starting model's loss, which --init must take from the checkpoint.
+    const fresh = metacot([
+      'train',
+      ...common,
+      '--out',
+      join(dir, 'fresh'),
+      ...MODEL,
+      '--steps',
+      '1',
+      '--lr',
+      '0',
+    ]);
+    const tuned = metacot([
+      'train',
+      ...common,
+      '--out',
+      join(dir, 'tuned'),
+      '--init',
+      base,
+      '--steps',
+      '1',
+      '--lr',
+      '0',
+    ]);
+    expect(tuned.code, tuned.stderr).toBe(0);
+    expect(JSON.parse(tuned.stdout).loss).toBeLessThan(JSON.parse(fresh.stdout).loss - 0.5);
+    const missing = metacot(['train', ...common, '--out', join(dir, 'x'), '--init', join(dir, 'nope')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/--init .*nope: no checkpoint/);
+  });
+});

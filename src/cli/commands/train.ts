@@ -2,6 +2,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { located, UserError } from '../../core/errors.js';
 import type { Example } from '../../engine/batching.js';
+import { hasCheckpoint, loadCheckpoint } from '../../engine/checkpoint.js';
 import { DEFAULT_MODEL_CONFIG } from '../../engine/model-config.js';
 import { train } from '../../engine/train.js';
 import { readJsonl } from '../../io/jsonl.js';
@@ -41,6 +42,10 @@ export function registerTrain(program: Command): void {
       'checkpoint folder: model-<step>.safetensors, optimizer-<step>.safetensors, trainer.json',
     )
     .option('--eval <file>', 'held-out JSONL in the same format')
+    .option(
+      '--init <dir>',
+      "start from a finished checkpoint's weights (fine-tuning; its model shape replaces the shape flags)",
+    )
     .option('--layers <n>', 'layers', intOption(1), DEFAULT_MODEL_CONFIG.nLayers)
     .option('--d-model <n>', 'model width', intOption(2), DEFAULT_MODEL_CONFIG.dModel)
     .option('--heads <n>', 'attention heads', intOption(1), DEFAULT_MODEL_CONFIG.nHeads)
@@ -71,9 +76,13 @@ export function registerTrain(program: Command): void {
       const evalData = o.eval ? await readExamples(o.eval) : undefined;
       let maxId = 0;
       for (const e of [...data, ...(evalData ?? [])]) for (const t of e.tokens) maxId = Math.max(maxId, t);
-      const vocab = o.vocab ?? maxId + 1;
+      if (o.init !== undefined && !hasCheckpoint(o.init))
+        throw new UserError(`--init ${o.init}: no checkpoint there (trainer.json missing)`);
+      // Fine-tuning keeps the starting model's shape: its weights decide it, not the flags.
+      const init = o.init !== undefined ? loadCheckpoint(o.init) : undefined;
+      const vocab = init?.cfg.vocabSize ?? o.vocab ?? maxId + 1;
       if (maxId >= vocab) throw new UserError(`token id ${maxId} is outside the vocabulary of ${vocab}`);
-      const cfg = modelConfigFromFlags(o, vocab);
+      const cfg = init?.cfg ?? modelConfigFromFlags(o, vocab);
       const bar = process.stderr.isTTY
         ? new SingleBar({
             format:
@@ -99,6 +108,7 @@ export function registerTrain(program: Command): void {
         pack: o.pack,
         seed: o.seed,
         threads: o.threads,
+        init: init?.weights,
         checkpointDir: o.out,
         checkpointEvery: o.checkpointEvery,
         evalEvery: o.evalEvery,

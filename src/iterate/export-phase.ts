@@ -1,0 +1,80 @@
+/**
+ * A round's export: the verified trees of the round's store, linearized (`records.jsonl`, the SftRecords
+ * `metacot search export --format records` writes), then written in the trainer's format: `sft.jsonl`
+ * (`metacot-tokens`, chat, trl, openrlhf) or `sft.parquet` (verl). Unsolved problems are not kept.
+ */
+import { join } from 'node:path';
+import { SearchTree, type TreeJSON } from '../core/tree.js';
+import { type ExportFormat, exportDataset } from '../export/index.js';
+import { writeJsonlAtomic } from '../export/write.js';
+import { tokenizerById } from '../llm/tokenizer-file.js';
+import { type SftRecord, sftRecord } from '../reasoning/linearize.js';
+import type { LmState } from '../reasoning/lm-domain.js';
+import type { MathProblem } from '../reasoning/problems.js';
+import type { SearchRunConfig } from '../reasoning/run.js';
+import { segmenter } from '../reasoning/segment.js';
+import { SearchStore } from '../reasoning/store.js';
+import type { IterateConfig } from './config.js';
+import { tokenExample } from './tokens.js';
+
+function* solvedRecords(store: SearchStore, e: IterateConfig['export']): Generator<SftRecord> {
+  const config = store.config<SearchRunConfig>();
+  const seg = segmenter(config.segmentation);
+  for (const row of store.iterateResults()) {
+    if (row.solution === null) continue;
+    const tree = SearchTree.fromJSON(JSON.parse(row.tree) as TreeJSON<LmState, string, MathProblem>);
+    yield sftRecord(tree, row.solution, {
+      segmenter: seg,
+      template: config.template,
+      style: e.style,
+      values: e.values,
+      meta: {
+        algorithm: config.algorithm,
+        value: config.value.kind,
+        nodes: row.nodes,
+        tokens: row.prompt_tokens + row.completion_tokens,
+        answer: row.answer,
+      },
+    });
+  }
+}
+
+function* mapped<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
+  for (const t of items) yield f(t);
+}
+
+/** Writes the round's SFT data; returns the examples kept and the file (null when none were kept). */
+export async function exportPhase(
+  roundDir: string,
+  e: IterateConfig['export'],
+): Promise<{ kept: number; data: string | null }> {
+  const records = join(roundDir, 'records.jsonl');
+  const store = SearchStore.openReadonly(join(roundDir, 'search.sqlite'));
+  try {
+    const kept = await writeJsonlAtomic(records, solvedRecords(store, e));
+    if (kept === 0) return { kept, data: null };
+    if (e.format === 'metacot-tokens') {
+      const tok = tokenizerById(e.tokenizer);
+      const { template } = store.config<SearchRunConfig>();
+      const data = join(roundDir, 'sft.jsonl');
+      // a second pass over the store rather than holding every record in memory
+      await writeJsonlAtomic(
+        data,
+        mapped(solvedRecords(store, e), (r) => tokenExample(r, template, tok)),
+      );
+      return { kept, data };
+    }
+    const data = join(roundDir, e.format === 'verl' ? 'sft.parquet' : 'sft.jsonl');
+    await exportDataset({
+      input: records,
+      output: data,
+      format: e.format as ExportFormat,
+      kind: 'sft',
+      style: e.layout,
+      system: e.system,
+    });
+    return { kept, data };
+  } finally {
+    store.close();
+  }
+}
