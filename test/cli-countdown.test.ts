@@ -245,7 +245,10 @@ describe('interrupting countdown generate', () => {
       '--out',
       join(sub, 'x.jsonl'),
     ]);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Interrupt once the temporary output exists: the handlers are installed and work is under way.
+    for (let waited = 0; readdirSync(sub).length === 0 && waited < 20000; waited += 50)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(sub).length).toBeGreaterThan(0);
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(143);
