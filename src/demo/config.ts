@@ -93,7 +93,12 @@ export const RunConfigSchema = z
       .object({
         enabled: z.boolean().default(true),
         algorithm: z.enum(['rloo', 'grpo']).default('rloo'),
-        iterations: int(0).default(3),
+        /**
+         * Held-out accuracy rose over the first iterations in every run measured, then wandered or fell
+         * as the KL to the reference grew (peaks at iteration 9 and 5 in two 8–12-iteration runs);
+         * 5 keeps the demo well inside 15 minutes.
+         */
+        iterations: int(0).default(5),
         /** Problems per iteration, and completions per problem (the group). */
         problems: int(1).default(64),
         group: int(2).default(8),
