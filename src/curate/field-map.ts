@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
+import { parseConfig } from '../io/config-file.js';
 import { readAnswer, resolveGold } from './gold.js';
 import type { ProblemRecord } from './types.js';
 
@@ -94,12 +95,7 @@ export function loadMappingOverrides(file: string): MappingOverrides {
   } catch (err) {
     throw new UserError(`${file}: cannot read mapping file (${(err as Error).message})`);
   }
-  const parsed = overrideFile.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UserError(`${file}: field '${issue.path.join('.')}': ${issue.message}`);
-  }
-  return parsed.data;
+  return parseConfig(overrideFile, raw, file);
 }
 
 function globToRegExp(glob: string): RegExp {

@@ -4,40 +4,14 @@
  * (`metacot-tokens`, chat, trl, openrlhf) or `sft.parquet` (verl). Unsolved problems are not kept.
  */
 import { join } from 'node:path';
-import { SearchTree, type TreeJSON } from '../core/tree.js';
 import { type ExportFormat, exportDataset } from '../export/index.js';
 import { writeJsonlAtomic } from '../export/write.js';
 import { tokenizerById } from '../llm/tokenizer-file.js';
-import { type SftRecord, sftRecord } from '../reasoning/linearize.js';
-import type { LmState } from '../reasoning/lm-domain.js';
-import type { MathProblem } from '../reasoning/problems.js';
+import { solvedRecords } from '../reasoning/records.js';
 import type { SearchRunConfig } from '../reasoning/run.js';
-import { segmenter } from '../reasoning/segment.js';
 import { SearchStore } from '../reasoning/store.js';
 import type { IterateConfig } from './config.js';
 import { tokenExample } from './tokens.js';
-
-function* solvedRecords(store: SearchStore, e: IterateConfig['export']): Generator<SftRecord> {
-  const config = store.config<SearchRunConfig>();
-  const seg = segmenter(config.segmentation);
-  for (const row of store.iterateResults()) {
-    if (row.solution === null) continue;
-    const tree = SearchTree.fromJSON(JSON.parse(row.tree) as TreeJSON<LmState, string, MathProblem>);
-    yield sftRecord(tree, row.solution, {
-      segmenter: seg,
-      template: config.template,
-      style: e.style,
-      values: e.values,
-      meta: {
-        algorithm: config.algorithm,
-        value: config.value.kind,
-        nodes: row.nodes,
-        tokens: row.prompt_tokens + row.completion_tokens,
-        answer: row.answer,
-      },
-    });
-  }
-}
 
 function* mapped<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
   for (const t of items) yield f(t);

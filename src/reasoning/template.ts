@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
+import { parseConfig } from '../io/config-file.js';
 import type { ChatMessage } from '../llm/backend.js';
 import type { Segmenter } from './segment.js';
 
@@ -50,12 +51,7 @@ export function loadTemplate(nameOrFile: string): PromptTemplate {
       `--template ${nameOrFile}: not a built-in template (${Object.keys(TEMPLATES).join(', ')}) nor a readable JSON file (${(err as Error).message})`,
     );
   }
-  const parsed = templateSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${nameOrFile}: field '${issue.path.join('.') || '(root)'}': ${issue.message}`);
-  }
-  return parsed.data;
+  return parseConfig(templateSchema, raw, nameOrFile);
 }
 
 /** The problem statement as the model sees it (the SFT prompt, the user turn). */

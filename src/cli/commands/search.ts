@@ -1,12 +1,10 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
-import { SearchTree, type TreeJSON } from '../../core/tree.js';
 import { backendFromSpec } from '../../llm/spec.js';
-import { LINEARIZE_STYLES, type LinearizeStyle, sftRecord } from '../../reasoning/linearize.js';
-import type { LmState } from '../../reasoning/lm-domain.js';
-import type { MathProblem } from '../../reasoning/problems.js';
+import { LINEARIZE_STYLES, type LinearizeStyle } from '../../reasoning/linearize.js';
 import { loadProblems } from '../../reasoning/problems.js';
+import { solvedRecords } from '../../reasoning/records.js';
 import {
   LM_ALGORITHMS,
   type LmAlgorithm,
@@ -15,7 +13,7 @@ import {
   type Shard,
   type ValueSpec,
 } from '../../reasoning/run.js';
-import { parseSegmentation, segmenter } from '../../reasoning/segment.js';
+import { parseSegmentation } from '../../reasoning/segment.js';
 import { mergeStores, SearchStore } from '../../reasoning/store.js';
 import { loadTemplate } from '../../reasoning/template.js';
 import { choiceOption, floatOption, intOption } from '../options.js';
@@ -199,8 +197,6 @@ export function registerSearch(program: Command): void {
     .action((file: string, o) => {
       const store = SearchStore.openReadonly(file);
       try {
-        const config = store.config<SearchRunConfig>();
-        const seg = segmenter(config.segmentation);
         const tmp = `${o.out}.tmp-${process.pid}`;
         let fd: number;
         try {
@@ -208,27 +204,13 @@ export function registerSearch(program: Command): void {
         } catch (err) {
           throw new UserError(`${o.out}: cannot write (${(err as Error).message})`);
         }
-        let results = 0;
+        const results = store.resultTotals().length;
         let written = 0;
         try {
-          // One tree at a time: a large run's trees need not fit in memory together.
-          for (const row of store.iterateResults()) {
-            results++;
-            if (row.solution === null) continue;
-            const tree = SearchTree.fromJSON(JSON.parse(row.tree) as TreeJSON<LmState, string, MathProblem>);
-            const record = sftRecord(tree, row.solution, {
-              segmenter: seg,
-              template: config.template,
-              style: o.style as LinearizeStyle,
-              values: Boolean(o.values),
-              meta: {
-                algorithm: config.algorithm,
-                value: config.value.kind,
-                nodes: row.nodes,
-                tokens: row.prompt_tokens + row.completion_tokens,
-                answer: row.answer,
-              },
-            });
+          for (const record of solvedRecords(store, {
+            style: o.style as LinearizeStyle,
+            values: Boolean(o.values),
+          })) {
             writeSync(
               fd,
               `${JSON.stringify(o.format === 'chat' ? { messages: record.messages } : record)}\n`,
