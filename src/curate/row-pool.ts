@@ -3,10 +3,8 @@
  * ("first occurrence wins") and outputs are the same whatever the worker count. With no workers, or
  * no compiled worker (tests on TS sources), the same work runs in-process.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledWorkerPath } from '../core/worker-path.js';
 import type { FieldMapping } from './field-map.js';
 import {
   createRowContext,
@@ -18,16 +16,9 @@ import {
 import type { RowBatch } from './row-worker.js';
 import type { RawRow } from './types.js';
 
-/** The compiled worker beside this module (running from dist/), or in the package's dist/. */
+/** The compiled row worker (dist/curate/row-worker.js), or null when there is none (tests on TS sources). */
 export function rowWorkerPath(): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const beside = join(here, 'row-worker.js');
-  if (existsSync(beside)) return beside;
-  for (let dir = here, k = 0; k < 6; dir = dirname(dir), k++) {
-    const candidate = join(dir, 'dist', 'curate', 'row-worker.js');
-    if (existsSync(candidate)) return candidate;
-  }
-  return null;
+  return compiledWorkerPath(import.meta.url, 'curate/row-worker.js');
 }
 
 interface Pending {

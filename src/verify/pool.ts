@@ -10,11 +10,9 @@
  * await pool.close();
  * ```
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledWorkerPath } from '../core/worker-path.js';
 import type { VerifyInput, VerifyOptions, VerifyResult } from './verify.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
@@ -64,16 +62,13 @@ const failure = (reason: VerifyResult['reason'], detail: string): VerifyResult =
   detail,
 });
 
-/** The compiled worker: beside this module when running from dist/, else the package's dist/ (tests on TS sources). */
+/** The compiled verifier worker (dist/verify/worker.js). */
 export function resolveWorkerPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const beside = join(here, 'worker.js');
-  if (existsSync(beside)) return beside;
-  for (let dir = here, k = 0; k < 6; dir = dirname(dir), k++) {
-    const candidate = join(dir, 'dist', 'verify', 'worker.js');
-    if (existsSync(candidate)) return candidate;
+  const path = compiledWorkerPath(import.meta.url, 'verify/worker.js');
+  if (path === null) {
+    throw new Error('verify worker not found: run `npm run build` to create dist/verify/worker.js');
   }
-  throw new Error('verify worker not found: run `npm run build` to create dist/verify/worker.js');
+  return path;
 }
 
 export class VerifierPool {

@@ -1,6 +1,6 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
+import { writeJsonlAtomic } from '../../export/write.js';
 import { backendFromSpec } from '../../llm/spec.js';
 import { LINEARIZE_STYLES, type LinearizeStyle } from '../../reasoning/linearize.js';
 import { loadProblems } from '../../reasoning/problems.js';
@@ -194,38 +194,22 @@ export function registerSearch(program: Command): void {
       'nl',
     )
     .option('--values', 'write each step’s value after it')
-    .action((file: string, o) => {
+    .action(async (file: string, o) => {
       const store = SearchStore.openReadonly(file);
       try {
-        const tmp = `${o.out}.tmp-${process.pid}`;
-        let fd: number;
-        try {
-          fd = openSync(tmp, 'w');
-        } catch (err) {
-          throw new UserError(`${o.out}: cannot write (${(err as Error).message})`);
-        }
         const results = store.resultTotals().length;
-        let written = 0;
-        try {
+        const lines = function* () {
           for (const record of solvedRecords(store, {
             style: o.style as LinearizeStyle,
             values: Boolean(o.values),
           })) {
-            writeSync(
-              fd,
-              `${JSON.stringify(o.format === 'chat' ? { messages: record.messages } : record)}\n`,
-            );
-            written++;
+            yield o.format === 'chat' ? { messages: record.messages } : record;
           }
-          closeSync(fd);
-          renameSync(tmp, o.out);
-        } catch (err) {
-          try {
-            closeSync(fd);
-          } catch {}
-          rmSync(tmp, { force: true });
-          throw err;
-        }
+        };
+        const written = await writeJsonlAtomic(o.out, lines()).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === undefined) throw err;
+          throw new UserError(`${o.out}: cannot write (${err.message})`);
+        });
         process.stdout.write(`exported ${written} solved of ${results} searched problems → ${o.out}\n`);
       } finally {
         store.close();

@@ -1,53 +1,85 @@
 /**
- * A minimal protobuf writer for the few ONNX messages we emit (ModelProto, GraphProto, NodeProto,
- * AttributeProto, TensorProto, ValueInfoProto). Field numbers follow onnx/onnx.proto.
+ * The one protobuf writer for the ONNX messages metacot emits (ModelProto, GraphProto, NodeProto,
+ * AttributeProto, TensorProto, ValueInfoProto), for training graphs (export.ts) and inference graphs
+ * (infer/onnx-proto.ts) alike. Encoded by hand in the proto2 wire format: these six messages are all we
+ * need, and a protobuf library would bring a schema compiler for them. Field numbers follow onnx/onnx.proto.
  */
-export class ProtoWriter {
-  private parts: number[] = [];
 
-  private varint(v: bigint): void {
+const utf8 = new TextEncoder();
+
+export class ProtoWriter {
+  // Large payloads (weights) are kept as their own chunks, never copied byte by byte into an array.
+  private chunks: Uint8Array[] = [];
+  private scratch: number[] = [];
+
+  private flushScratch(): void {
+    if (this.scratch.length > 0) {
+      this.chunks.push(Uint8Array.from(this.scratch));
+      this.scratch = [];
+    }
+  }
+
+  private varint(v: number | bigint): void {
     // int64 fields encode negatives as 10-byte two's complement
-    let x = BigInt.asUintN(64, v);
+    let x = BigInt.asUintN(64, BigInt(v));
     while (x >= 0x80n) {
-      this.parts.push(Number(x & 0x7fn) | 0x80);
+      this.scratch.push(Number(x & 0x7fn) | 0x80);
       x >>= 7n;
     }
-    this.parts.push(Number(x));
+    this.scratch.push(Number(x));
   }
+
   private key(field: number, wire: number): void {
-    this.varint(BigInt((field << 3) | wire));
+    this.varint((field << 3) | wire);
   }
-  int(field: number, v: number): this {
+
+  int(field: number, v: number | bigint): this {
     this.key(field, 0);
-    this.varint(BigInt(v));
+    this.varint(v);
     return this;
   }
+
   ints(field: number, vs: readonly number[]): this {
     for (const v of vs) this.int(field, v);
     return this;
   }
+
   float(field: number, v: number): this {
     this.key(field, 5);
     const b = new Uint8Array(4);
     new DataView(b.buffer).setFloat32(0, v, true);
-    this.parts.push(...b);
+    this.scratch.push(...b);
     return this;
   }
+
   bytes(field: number, b: Uint8Array): this {
     this.key(field, 2);
-    this.varint(BigInt(b.length));
-    // push in chunks: spreading a multi-megabyte array overflows the call stack
-    for (let i = 0; i < b.length; i += 8192) this.parts.push(...b.subarray(i, i + 8192));
+    this.varint(b.length);
+    this.flushScratch();
+    this.chunks.push(b);
     return this;
   }
+
   string(field: number, s: string): this {
-    return this.bytes(field, new TextEncoder().encode(s));
+    return this.bytes(field, utf8.encode(s));
   }
+
   message(field: number, m: ProtoWriter): this {
     return this.bytes(field, m.finish());
   }
+
   finish(): Uint8Array {
-    return Uint8Array.from(this.parts);
+    this.flushScratch();
+    let n = 0;
+    for (const c of this.chunks) n += c.length;
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
+    this.chunks = [out];
+    return out;
   }
 }
 
@@ -56,6 +88,8 @@ export const ONNX_INT32 = 6;
 export const ONNX_INT64 = 7;
 
 export type AttrValue = number | number[] | { float: number } | { string: string };
+/** A tensor dimension: a fixed size, or a symbolic name (batch, sequence). */
+export type Dim = number | string;
 
 export function attribute(name: string, v: AttrValue): ProtoWriter {
   const a = new ProtoWriter().string(1, name);
@@ -72,6 +106,7 @@ export function tensorProto(
 ): ProtoWriter {
   const type =
     data instanceof Float32Array ? ONNX_FLOAT : data instanceof Int32Array ? ONNX_INT32 : ONNX_INT64;
+  // Every element type is little-endian in memory on the platforms Node runs on, as ONNX expects.
   return new ProtoWriter()
     .ints(1, dims)
     .int(2, type)
@@ -79,24 +114,28 @@ export function tensorProto(
     .bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
-export function valueInfo(name: string, elemType: number, dims: readonly number[]): ProtoWriter {
+export function valueInfo(name: string, elemType: number, dims: readonly Dim[]): ProtoWriter {
   const shape = new ProtoWriter();
-  for (const d of dims) shape.message(1, new ProtoWriter().int(1, d));
+  for (const d of dims) {
+    shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
+  }
   const tensorType = new ProtoWriter().int(1, elemType).message(2, shape);
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
 }
 
+/** A NodeProto; its name defaults to its first output's. */
 export function nodeProto(
   op: string,
   inputs: readonly string[],
   outputs: readonly string[],
   attrs: Record<string, AttrValue> = {},
   domain = '',
+  name = outputs[0],
 ): ProtoWriter {
   const n = new ProtoWriter();
   for (const i of inputs) n.string(1, i);
   for (const o of outputs) n.string(2, o);
-  n.string(3, outputs[0]).string(4, op);
+  n.string(3, name).string(4, op);
   for (const [k, v] of Object.entries(attrs)) n.message(5, attribute(k, v));
   if (domain !== '') n.string(7, domain);
   return n;
