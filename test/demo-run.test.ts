@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ function runUntil(out: string, stage: string): Promise<void> {
 }
 
 describe('metacot run (smoke config)', () => {
-  it('survives a kill, resumes without redoing finished stages, and writes recomputable results', async () => {
+  it('survives a kill, resumes without redoing finished stages, redoes stages whose config changed, and writes recomputable results', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'metacot-run-')), 'smoke');
     await runUntil(out, 'sft_cot');
     const before = JSON.parse(readFileSync(join(out, 'stages.json'), 'utf8'));
@@ -61,7 +61,31 @@ describe('metacot run (smoke config)', () => {
     expect(Object.keys(results.stages)).toContain('rl_1');
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<svg/);
     expect(r.stdout).toMatch(/Meta-CoT \+ RL/);
-  }, 180_000);
+
+    // More RL iterations extend the run; a changed RL setting redoes RL, and nothing upstream of it.
+    const smoke = readFileSync(join(ROOT, 'configs/smoke.yaml'), 'utf8');
+    const withRl = (rl: string) => {
+      const file = join(out, '..', 'edited.yaml');
+      writeFileSync(file, smoke.replace(/^rl: .*$/m, `rl: { ${rl} }`));
+      return metacot(['run', file, '--out', out]);
+    };
+    const extended = withRl('iterations: 2, problems: 8, group: 4');
+    expect(extended.code).toBe(0);
+    const s2 = JSON.parse(readFileSync(join(out, 'stages.json'), 'utf8'));
+    for (const k of Object.keys(after)) expect(s2[k]).toEqual(after[k]);
+    expect(s2).toHaveProperty('rl_2');
+
+    const changed = withRl('iterations: 2, problems: 8, group: 4, lr: 0.0003, epochs: 2');
+    expect(changed.code).toBe(0);
+    expect(changed.stdout + changed.stderr).toMatch(/rl_1: the config changed since it ran; recomputing it/);
+    const s3 = JSON.parse(readFileSync(join(out, 'stages.json'), 'utf8'));
+    for (const k of ['data', 'sft_cot', 'sft_metacot', 'eval_metacot', 'star_1'])
+      expect(s3[k]).toEqual(s2[k]);
+    for (const k of ['rl_1', 'rl_2']) expect(s3[k].inputs).not.toBe(s2[k].inputs);
+    // Two epochs: the second reuses the samples under the PPO clip, and says how much it clipped.
+    expect(s3.rl_1.result.train.clipFraction).toBeGreaterThanOrEqual(0);
+    expect(s3.rl_1.result.train.clipFraction).toBeLessThanOrEqual(1);
+  }, 240_000);
 
   it('rejects a bad config with the file and field', () => {
     const r = metacot(['run', 'package.json']);

@@ -36,6 +36,8 @@ export const RunConfigSchema = z
         solver: z.enum(SOLVER_NAMES as [string, ...string[]]).default('dfs-sum'),
         /** Tokenizer: digits only (countdown-v1), or integers up to 999 as single tokens (countdown-num-v1). */
         vocab: z.enum(['countdown-v1', 'countdown-num-v1']).default('countdown-num-v1'),
+        /** Trace text: `compact` restates the target at each goal check (`vs 31 goal`), `terse` does not. */
+        format: z.enum(['compact', 'terse']).default('compact'),
         /** Train Meta-CoT only on searches that reached the goal (Meta-STaR's "keep verified"); SoS kept all. */
         solvedTracesOnly: z.boolean().default(true),
         /** Training examples longer than this many tokens are dropped (both models alike). */
@@ -88,6 +90,11 @@ export const RunConfigSchema = z
          */
         tokens: int(1).default(50_000),
         lr: z.number().positive().default(3e-4),
+        /**
+         * Which verified samples become training data: `all` (STaR), or each problem's `shortest`
+         * (Searchformer's bootstrapping: the same answers, found with less search).
+         */
+        keep: z.enum(['all', 'shortest']).default('all'),
       })
       .strict()
       .prefault({}),
@@ -112,6 +119,8 @@ export const RunConfigSchema = z
         klCoef: z.number().min(0).default(0.02),
         /** Gradient steps per iteration over its samples. */
         epochs: int(1).default(1),
+        /** PPO clip ε for epochs after the first: a token's weight drops to 0 once π/π_old leaves 1 ± ε. */
+        clip: z.number().positive().default(0.2),
       })
       .strict()
       .prefault({}),

@@ -36,7 +36,7 @@ export async function buildData(
       trainCount: cfg.data.train,
       testCount: cfg.data.test,
       solver: cfg.data.solver,
-      format: 'compact',
+      format: cfg.data.format,
       onProgress,
     });
   }

@@ -6,7 +6,7 @@ import { judge } from './evaluate.js';
 import { textExample } from './examples.js';
 import { passAtK, wilson95 } from './metrics.js';
 import { reportHtml, resultsTable } from './report.js';
-import { advantages } from './rl.js';
+import { advantages, ppoWeights } from './rl.js';
 
 describe('run config', () => {
   it('fills every default and accepts partial overrides', () => {
@@ -26,6 +26,10 @@ describe('run config', () => {
       maxTarget: 100,
     });
     expect(loadRunConfig(join(root, 'smoke.yaml')).name).toBe('smoke');
+    // The length-discounted RL variant changes the RL stage only, so it reuses a finished demo.
+    const lengthRl = loadRunConfig(join(root, 'demo-rl-length.yaml'));
+    expect({ ...lengthRl, rl: defaultConfig().rl }).toEqual(defaultConfig());
+    expect(lengthRl.rl).toMatchObject({ epochs: 4, gamma: 0.99 });
   });
 
   it.each([
@@ -85,6 +89,22 @@ describe('metrics', () => {
     const g = advantages([1, 0], 'grpo');
     expect(g[0]).toBeCloseTo(1, 4);
     expect(g[1]).toBeCloseTo(-1, 4);
+  });
+
+  it("weights tokens by PPO's clipped surrogate once samples are reused", () => {
+    const old = [Math.log(0.5), Math.log(0.5), Math.log(0.5)];
+    // ratios 1, 1.5, 0.5
+    const now = [Math.log(0.5), Math.log(0.75), Math.log(0.25)];
+    // A > 0: the clip binds where the ratio has risen past 1 + ε; a fallen ratio still pushes up.
+    const up = ppoWeights(2, now, old, 0.2);
+    expect(up[0]).toBeCloseTo(2, 12);
+    expect(up[1]).toBe(0);
+    expect(up[2]).toBeCloseTo(1, 12);
+    // A < 0: it binds where the ratio has fallen below 1 − ε.
+    const down = ppoWeights(-2, now, old, 0.2);
+    expect(down[0]).toBeCloseTo(-2, 12);
+    expect(down[1]).toBeCloseTo(-3, 12);
+    expect(down[2]).toBe(0);
   });
 });
 

@@ -41,11 +41,12 @@ export function repeatedPrompts<P extends CountdownProblem>(
   tokenizer: Tokenizer,
   problems: readonly P[],
   k: number,
+  format: TraceFormat,
 ): { prompts: number[][]; owners: P[] } {
   const prompts: number[][] = [];
   const owners: P[] = [];
   for (const p of problems) {
-    const prompt = promptTokens(tokenizer, p, 'compact');
+    const prompt = promptTokens(tokenizer, p, format);
     for (let s = 0; s < k; s++) {
       prompts.push(prompt);
       owners.push(p);

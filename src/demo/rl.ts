@@ -6,7 +6,7 @@ import type { ModelConfig, Weights } from '../engine/model-config.js';
 import type { Trainer } from '../engine/trainer.js';
 import type { RunConfig } from './config.js';
 import { judge } from './evaluate.js';
-import { continuationExample, repeatedPrompts } from './examples.js';
+import { repeatedPrompts } from './examples.js';
 import { mean } from './metrics.js';
 
 /**
@@ -22,19 +22,40 @@ export function advantages(rewards: readonly number[], kind: 'rloo' | 'grpo'): n
   return rewards.map((r) => (r - mu) / (sd + 1e-6));
 }
 
+/**
+ * Per-token weights of PPO's clipped surrogate, for a weighted-NLL step: the gradient of
+ * min(r·A, clip(r, 1−ε, 1+ε)·A) with r = exp(logπ − logπ_old) is A·r·∇logπ, or 0 where the clip binds
+ * (r above 1+ε with A > 0, below 1−ε with A < 0).
+ */
+export function ppoWeights(
+  advantage: number,
+  now: readonly number[],
+  old: readonly number[],
+  clip: number,
+): number[] {
+  return now.map((lp, t) => {
+    const r = Math.exp(lp - old[t]);
+    const binds = advantage > 0 ? r > 1 + clip : r < 1 - clip;
+    return binds ? 0 : advantage * r;
+  });
+}
+
 export interface RlStepStats {
   meanReward: number;
   solveRate: number;
   meanKl: number;
   meanTokens: number;
   loss: number;
+  /** Share of token weights zeroed by the PPO clip (epochs after the first). */
+  clipFraction: number;
 }
 
 /**
  * One on-policy iteration of meta-RL: sample a group of completions per problem from the current
  * policy, reward only a verified final answer (E-RL²), optionally discounted by γ^|Z| and with a KL
- * penalty to the reference folded into the reward, then one policy-gradient update:
- * loss = −(1/N) Σᵢ Aᵢ Σₜ log π(yᵢₜ), with group-baseline advantages Aᵢ.
+ * penalty to the reference folded into the reward, then one policy-gradient update per epoch:
+ * loss = −(1/N) Σᵢ Aᵢ Σₜ log π(yᵢₜ), with group-baseline advantages Aᵢ; epochs after the first take
+ * PPO's clipped-surrogate gradient, so reusing samples cannot run away from the sampling policy.
  */
 export async function rlIteration(o: {
   cfg: RunConfig;
@@ -48,7 +69,7 @@ export async function rlIteration(o: {
   const { rl, eval: ev, threads } = o.cfg;
   const policy = await Sampler.create(o.model, o.trainer.weights() as Weights, { threads });
   let gens: Awaited<ReturnType<Sampler['generate']>>;
-  const { prompts, owners } = repeatedPrompts(o.tokenizer, o.problems, rl.group);
+  const { prompts, owners } = repeatedPrompts(o.tokenizer, o.problems, rl.group, o.cfg.data.format);
   try {
     gens = await policy.generate({
       prompts,
@@ -68,7 +89,8 @@ export async function rlIteration(o: {
   const rewards = gens.map((g, i) => {
     const ok =
       g.finishReason === 'stop' &&
-      judge(owners[i], o.tokenizer.decode(prompts[i]), o.tokenizer.decode(g.tokens), 'compact').solved;
+      judge(owners[i], o.tokenizer.decode(prompts[i]), o.tokenizer.decode(g.tokens), o.cfg.data.format)
+        .solved;
     solved.push(ok);
     // Sequence KL estimate Σₜ (log π − log π_ref) on the sampled tokens.
     const kl = ref ? g.logprobs!.reduce((a, lp, t) => a + lp - ref[i].logprobs[t], 0) : 0;
@@ -79,19 +101,38 @@ export async function rlIteration(o: {
   for (let start = 0; start < rewards.length; start += rl.group) {
     adv.push(...advantages(rewards.slice(start, start + rl.group), rl.algorithm));
   }
-  const examples = gens.flatMap((g, i) =>
-    adv[i] === 0 ? [] : [continuationExample(prompts[i], g.tokens, adv[i])],
-  );
+  const learn = gens.flatMap((_, i) => (adv[i] === 0 ? [] : [i]));
   let loss = 0;
-  if (examples.length > 0) {
+  let clipped = 0;
+  let scored = 0;
+  // Log-probabilities of the sampled tokens under the policy that sampled them (scored only when
+  // later epochs need a ratio against it).
+  const old = rl.epochs > 1 ? await policyLogprobs(o, prompts, gens, learn) : null;
+  for (let e = 0; e < rl.epochs && learn.length > 0; e++) {
+    // Epoch 1 is on-policy: every ratio is 1 and the weights are the advantages. Later epochs reuse
+    // the samples, so each token's weight becomes PPO's clipped-surrogate gradient, A·r with
+    // r = π/π_old, and 0 where the clip binds (r past 1±ε in the advantage's direction).
+    const now = e === 0 ? null : await policyLogprobs(o, prompts, gens, learn);
+    const examples = learn.map((i, k) => {
+      const weights =
+        now === null || old === null
+          ? gens[i].tokens.map(() => adv[i])
+          : ppoWeights(adv[i], now[k], old[k], rl.clip);
+      if (now !== null) {
+        scored += weights.length;
+        clipped += weights.filter((w) => w === 0).length;
+      }
+      return {
+        tokens: [...prompts[i], ...gens[i].tokens],
+        lossMask: [...prompts[i].map(() => 0), ...weights],
+      };
+    });
     const batches = evalBatches(examples, {
       batchSize: o.cfg.sft.batchSize,
       seqLen: o.model.contextLength,
       pack: true,
     });
-    for (let e = 0; e < rl.epochs; e++) {
-      loss = (await o.trainer.step(batches, { lossScale: 1 / gens.length })).loss;
-    }
+    loss = (await o.trainer.step(batches, { lossScale: 1 / gens.length })).loss;
   }
   return {
     meanReward: mean(rewards),
@@ -99,5 +140,25 @@ export async function rlIteration(o: {
     meanKl: mean(kls),
     meanTokens: mean(gens.map((g) => g.tokens.length)),
     loss,
+    clipFraction: scored > 0 ? clipped / scored : 0,
   };
+}
+
+/** Per-token log-probabilities of samples `which` under the trainer's current weights. */
+async function policyLogprobs(
+  o: { model: ModelConfig; trainer: Trainer; cfg: RunConfig },
+  prompts: number[][],
+  gens: ReadonlyArray<{ tokens: number[] }>,
+  which: readonly number[],
+): Promise<number[][]> {
+  const scorer = await Sampler.create(o.model, o.trainer.weights() as Weights, { threads: o.cfg.threads });
+  try {
+    const scores = await scorer.score({
+      prompts: which.map((i) => prompts[i]),
+      continuations: which.map((i) => gens[i].tokens),
+    });
+    return scores.map((sc) => sc.logprobs);
+  } finally {
+    await scorer.dispose();
+  }
 }

@@ -1,10 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer, VOCABULARIES } from '../countdown/tokenizer.js';
 import { Sampler } from '../engine/infer/sampler.js';
 import type { ModelConfig, Weights } from '../engine/model-config.js';
 import { Trainer } from '../engine/trainer.js';
-import type { RunConfig } from './config.js';
+import { parseRunConfig, type RunConfig } from './config.js';
 import { buildData, loadData, type RunData, type TestProblem } from './data.js';
 import { secondsLeft } from './eta.js';
 import { type EvalSummary, evaluateModel, readPredictions } from './evaluate.js';
@@ -20,7 +20,7 @@ import {
 import { rlIteration } from './rl.js';
 import { loadWeights, modelConfig, sft } from './sft.js';
 import { collectVerified, pickProblems } from './star.js';
-import { RunState, writeJsonAtomic } from './state.js';
+import { fingerprint, RunState, writeJsonAtomic } from './state.js';
 
 /** What a run tells its caller while it works (the CLI draws stages and progress bars from it). */
 export interface RunObserver {
@@ -40,8 +40,9 @@ const quiet: RunObserver = { stage() {}, progress() {}, stageDone() {}, log() {}
  */
 export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver = quiet): Promise<Results> {
   mkdirSync(join(dir, 'predictions'), { recursive: true });
-  writeJsonAtomic(join(dir, 'config.json'), cfg);
   const state = new RunState(dir);
+  backfillInputs(state, dir);
+  writeJsonAtomic(join(dir, 'config.json'), cfg);
   const tokenizer = new Tokenizer(VOCABULARIES[cfg.data.vocab]);
   const model = modelConfig(cfg, tokenizer.size);
   const starIters = cfg.star.enabled ? cfg.star.iterations : 0;
@@ -56,21 +57,35 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
     ...Array.from({ length: rlIters }, (_, k) => `rl_${k + 1}`),
   ];
   let index = 0;
-  const stage = async <T>(name: string, title: string, work: () => Promise<T>): Promise<T> => {
+  const inputs = stageInputs(cfg);
+  const stage = async <T>(
+    name: string,
+    title: string,
+    outputs: readonly string[],
+    work: () => Promise<T>,
+  ): Promise<T> => {
     index++;
-    if (state.done(name)) return state.get<T>(name);
+    const key = inputs(name);
+    if (state.done(name, key)) return state.get<T>(name);
+    if (state.stale(name, key)) {
+      // The config changed since this stage ran (or started): its checkpoints and predictions would be
+      // resumed or reused as if current, so they go.
+      obs.log(`${name}: the config changed since it ran; recomputing it`);
+      for (const out of outputs) rmSync(join(dir, out), { recursive: true, force: true });
+    }
+    state.start(name, key);
     const finished = Object.entries(state.stages).map(([n, r]) => ({ name: n, seconds: r.seconds }));
     obs.stage(name, index, names.length, title, secondsLeft(cfg, names.slice(index - 1), finished));
     const t0 = performance.now();
     const result = await work();
     const seconds = (performance.now() - t0) / 1000;
-    state.record(name, seconds, result);
+    state.record(name, seconds, result, key);
     obs.stageDone(name, seconds);
     return result;
   };
 
   const dataDir = join(dir, 'data');
-  await stage('data', 'generate Countdown problems and search traces', () =>
+  await stage('data', 'generate Countdown problems and search traces', ['data'], () =>
     buildData(cfg, dataDir, (d, t) => obs.progress(d, t, 'problems')).then(() => ({})),
   );
   const data: RunData = await loadData(dataDir);
@@ -90,7 +105,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
         sampler,
         tokenizer,
         problems,
-        format: 'compact',
+        format: cfg.data.format,
         maxNewTokens: Math.min(cfg.eval.maxNewTokens, model.contextLength - 40),
         batch: cfg.eval.batch,
         out: join(dir, 'predictions', `${key}.jsonl`),
@@ -106,6 +121,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
     const r = await stage(
       `sft_${key}`,
       `train ${key === 'cot' ? 'CoT (optimal path)' : 'Meta-CoT (stream of search)'}`,
+      [`models/${key}`],
       () =>
         sft({
           cfg,
@@ -129,8 +145,11 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
   }
   const evals: Partial<Record<ModelKey, EvalSummary>> = {};
   for (const key of ['cot', 'metacot'] as const) {
-    evals[key] = await stage(`eval_${key}`, `evaluate ${key} on ${data.test.length} held-out problems`, () =>
-      evalInto(key, loadWeights(modelDir(key), model), data.test),
+    evals[key] = await stage(
+      `eval_${key}`,
+      `evaluate ${key} on ${data.test.length} held-out problems`,
+      predictionFiles(key),
+      () => evalInto(key, loadWeights(modelDir(key), model), data.test),
     );
   }
 
@@ -150,6 +169,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
       const e = await stage(
         `star_${k}`,
         `STaR iteration ${k}/${starIters}: sample, keep verified, fine-tune, evaluate`,
+        [`models/star_${k}`, ...predictionFiles(`metacot_star_it${k}`)],
         async () => {
           const weights = loadWeights(weightsDir, model);
           const picked = pickProblems(data.train, cfg.star.problems, cfg.seed * 7919 + k);
@@ -211,6 +231,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
         const e = await stage(
           `rl_${k}`,
           `${cfg.rl.algorithm.toUpperCase()} iteration ${k}/${rlIters}: sample groups, reward, update, evaluate`,
+          [`models/rl_${k}`, ...predictionFiles(`metacot_rl_it${k}`)],
           async () => {
             const prev = k === 1 ? modelDir('metacot') : modelDir(`rl_${k - 1}`);
             const trainer = await rlTrainer(cfg, model, prev, k === 1);
@@ -225,7 +246,8 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
               seed: cfg.seed + 1000 + k,
             });
             obs.log(
-              `RL ${k}: reward ${stats.meanReward.toFixed(3)}, solved ${(100 * stats.solveRate).toFixed(1)}%, KL ${stats.meanKl.toFixed(3)}, ${stats.meanTokens.toFixed(0)} tokens`,
+              `RL ${k}: reward ${stats.meanReward.toFixed(3)}, solved ${(100 * stats.solveRate).toFixed(1)}%, KL ${stats.meanKl.toFixed(3)}, ${stats.meanTokens.toFixed(0)} tokens` +
+                (cfg.rl.epochs > 1 ? `, ${(100 * stats.clipFraction).toFixed(1)}% clipped` : ''),
             );
             await trainer.save(modelDir(`rl_${k}`), { rl: true });
             const ev = await evalInto(`metacot_rl_it${k}`, trainer.weights(), data.test);
@@ -262,6 +284,52 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
   writeFileSync(join(dir, 'report.html'), await reportHtml(results));
   obs.log(resultsTable(results));
   return results;
+}
+
+/**
+ * Run folders from before stages recorded their inputs: the config they ran with is the folder's
+ * config.json (written when the run started), so their fingerprints can be recomputed from it.
+ */
+function backfillInputs(state: RunState, dir: string): void {
+  const legacy = Object.entries(state.stages).filter(([, r]) => r.inputs === undefined);
+  const file = join(dir, 'config.json');
+  if (legacy.length === 0 || !existsSync(file)) return;
+  let before: RunConfig;
+  try {
+    before = parseRunConfig(JSON.parse(readFileSync(file, 'utf8')), file);
+  } catch {
+    return; // unreadable: those stages stay as they are, counted as finished
+  }
+  const inputs = stageInputs(before);
+  for (const [name, r] of legacy) state.record(name, r.seconds, r.result, inputs(name));
+}
+
+function predictionFiles(key: string): string[] {
+  return [`predictions/${key}.jsonl`, `predictions/${key}.jsonl.partial`];
+}
+
+/**
+ * What each stage's result depends on, as a fingerprint: its config sections and its upstream stage.
+ * Iteration counts and on/off switches are left out, so raising `rl.iterations` extends a finished run instead of redoing it
+ * (each iteration's result does not depend on how many follow: the RL learning rate is constant).
+ * `threads` and `name` are left out too: they change speed and labels, not results.
+ */
+function stageInputs(cfg: RunConfig): (name: string) => string {
+  const data = fingerprint(cfg.seed, cfg.countdown, cfg.data);
+  const sft = (key: string) => fingerprint(data, key, cfg.model, cfg.sft);
+  const evalOf = (upstream: string) => fingerprint(upstream, cfg.eval);
+  const { iterations: _s, enabled: _se, ...star } = cfg.star;
+  const { iterations: _r, enabled: _re, ...rl } = cfg.rl;
+  const chain = (name: string): string => {
+    const [kind, k] = name.split('_');
+    if (name === 'data') return data;
+    if (kind === 'sft') return sft(k);
+    if (kind === 'eval') return evalOf(sft(k));
+    const n = Number(k);
+    const prev = n === 1 ? evalOf(sft('metacot')) : chain(`${kind}_${n - 1}`);
+    return fingerprint(prev, kind === 'star' ? star : rl, cfg.eval);
+  };
+  return chain;
 }
 
 /** RL keeps its own optimizer state from iteration to iteration; the first starts fresh from the SFT weights. */

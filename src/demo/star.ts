@@ -23,6 +23,8 @@ export interface StarSamples {
 /**
  * The "sample, keep verified" half of a STaR / expert-iteration round: several samples per train
  * problem at temperature, each judged by the verifier; correct ones (deduplicated) become training data.
+ * With `star.keep: shortest` only each problem's shortest verified sample is kept: Searchformer's
+ * search-dynamics bootstrapping (Lehnert et al. 2024), which trades explored states for tokens.
  */
 export async function collectVerified(o: {
   cfg: RunConfig;
@@ -35,7 +37,7 @@ export async function collectVerified(o: {
   const { star, eval: ev, threads } = o.cfg;
   const sampler = await Sampler.create(o.model, o.weights, { threads });
   try {
-    const { prompts, owners } = repeatedPrompts(o.tokenizer, o.problems, star.samples);
+    const { prompts, owners } = repeatedPrompts(o.tokenizer, o.problems, star.samples, o.cfg.data.format);
     const gens = await sampler.generate({
       prompts,
       maxNewTokens: ev.maxNewTokens,
@@ -44,19 +46,25 @@ export async function collectVerified(o: {
       seed: o.seed,
     });
     const seen = new Set<string>();
-    const solved = new Set<CountdownProblem>();
-    const examples: Example[] = [];
+    // Verified samples, grouped by problem in sampling order.
+    const verified = new Map<CountdownProblem, number[]>();
     gens.forEach((g, i) => {
       if (g.finishReason !== 'stop') return;
       const output = o.tokenizer.decode(g.tokens);
-      const verdict = judge(owners[i], o.tokenizer.decode(prompts[i]), output, 'compact');
+      const verdict = judge(owners[i], o.tokenizer.decode(prompts[i]), output, o.cfg.data.format);
       const key = `${owners[i].target}|${owners[i].nums.join(',')}|${output}`;
       if (!verdict.solved || seen.has(key)) return;
       seen.add(key);
-      solved.add(owners[i]);
-      examples.push(continuationExample(prompts[i], g.tokens));
+      verified.set(owners[i], [...(verified.get(owners[i]) ?? []), i]);
     });
-    return { examples, sampled: gens.length, kept: examples.length, solvedProblems: solved.size };
+    const kept = [...verified.values()].flatMap((ids) =>
+      star.keep === 'all'
+        ? ids
+        : // The first of the shortest, so ties resolve the same way on every run.
+          [ids.reduce((best, i) => (gens[i].tokens.length < gens[best].tokens.length ? i : best))],
+    );
+    const examples = kept.map((i) => continuationExample(prompts[i], gens[i].tokens));
+    return { examples, sampled: gens.length, kept: examples.length, solvedProblems: verified.size };
   } finally {
     await sampler.dispose();
   }

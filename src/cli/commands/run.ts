@@ -56,7 +56,8 @@ export function registerRun(program: Command): void {
     .command('run')
     .description(
       'Run the main job from a config: Countdown data → train CoT and Meta-CoT → evaluate → STaR and RL → report.\n' +
-        'Every stage is cached in the run folder; re-running the same command continues where it stopped.',
+        'Every stage is cached in the run folder; re-running the same command continues where it stopped.\n' +
+        'Edit the config and re-run to redo only the stages it changes (raising rl.iterations adds iterations).',
     )
     .argument('<config>', 'YAML config (see configs/demo.yaml; omitted fields take the demo defaults)')
     .option('--out <dir>', 'run folder (default: runs/<name>)')

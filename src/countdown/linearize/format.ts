@@ -2,11 +2,12 @@ import type { CountdownProblem, CountdownStep } from '../arithmetic.js';
 
 /**
  * The text forms of a Countdown search. `compact` is metacot's own (short, one event per line);
- * `sos` reproduces Stream of Search's f-strings verbatim, for runs that must match the paper's data.
+ * `terse` is `compact` without restating the target at each goal check; `sos` reproduces Stream of
+ * Search's f-strings verbatim, for runs that must match the paper's data.
  */
-export type TraceFormat = 'compact' | 'sos';
+export type TraceFormat = 'compact' | 'terse' | 'sos';
 
-export const TRACE_FORMATS: TraceFormat[] = ['compact', 'sos'];
+export const TRACE_FORMATS: TraceFormat[] = ['compact', 'terse', 'sos'];
 
 /** How a search event becomes lines of text; one implementation per format. */
 export interface StreamStyle {
@@ -50,6 +51,19 @@ export const compactStyle: StreamStyle = {
   fail: () => ['fail'],
 };
 
+/**
+ * `compact` minus the restated target: `try 7+24=31 [31] goal`. With whole-number tokens a model must
+ * otherwise *write* the target token after `vs`, and a target value held out of training never followed
+ * `vs` there: measured, models copy a seen target instead ("vs 26" for 31). Here the check is a match
+ * between the result and the prompt's target, which needs no unseen token in an unseen place.
+ */
+export const terseStyle: StreamStyle = {
+  ...compactStyle,
+  explore: (e) => [
+    `try ${stepStr(e.step)} [${list(e.nums)}]${e.terminal ? ` ${e.solved ? 'goal' : 'no'}` : ''}`,
+  ],
+};
+
 const pyList = (nums: readonly number[]) => `[${nums.join(', ')}]`;
 const pyStrList = (items: readonly string[]) => `[${items.map((s) => `'${s}'`).join(', ')}]`;
 
@@ -77,4 +91,8 @@ export function stepStr(s: CountdownStep): string {
   return `${s.a}${s.op}${s.b}=${s.result}`;
 }
 
-export const STYLES: Record<TraceFormat, StreamStyle> = { compact: compactStyle, sos: sosStyle };
+export const STYLES: Record<TraceFormat, StreamStyle> = {
+  compact: compactStyle,
+  terse: terseStyle,
+  sos: sosStyle,
+};

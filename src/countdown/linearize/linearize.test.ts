@@ -51,6 +51,15 @@ describe('stream of search', () => {
     expect(lines.at(-2)).toMatch(/^try \S+ \[50\] vs 50 goal$/);
   });
 
+  it('writes the terse form as the compact one without the restated target', async () => {
+    const r = await runSolver({ kind: 'dfs', heuristic: 'sum' }, example, new Rng(0));
+    const compact = streamOfSearch(r.tree, 'compact');
+    const terse = streamOfSearch(r.tree, 'terse');
+    expect(terse).toBe(compact.replace(/ vs 50 (goal|no)$/gm, ' $1'));
+    expect(terse).not.toMatch(/ vs /);
+    expect(terse).toMatch(/^try 72-53=19 \[19\] no$/m);
+  });
+
   const solvers: SolverSpec[] = [...SOS_SOLVERS];
   for (const format of TRACE_FORMATS) {
     it(`round-trips tree → ${format} text → steps for every SoS solver`, async () => {

@@ -18,11 +18,12 @@ const steps = (s: string): CountdownStep[] | null => {
 
 const COMPACT = {
   header: /^target (\d+) \[([\d ]*)\]$/,
-  try: /^try (\S+) \[([\d ]*)\](?: vs \d+ (goal|no))?$/,
+  // `vs T` is there in the compact format, not in the terse one.
+  try: /^try (\S+) \[([\d ]*)\](?: (?:vs \d+ )?(goal|no))?$/,
   back: /^back (?:(\S+) )?\[([\d ]*)\]$/,
 };
 
-/** Parses a compact-format trace line by line. */
+/** Parses a compact- or terse-format trace line by line. */
 export function parseCompactTrace(text: string): TraceLine[] {
   const out: TraceLine[] = [];
   let path: CountdownStep[] = [];
