@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Tokenizer } from '../countdown/tokenizer.js';
@@ -7,6 +9,7 @@ import { textExample } from './examples.js';
 import { passAtK, wilson95 } from './metrics.js';
 import { reportHtml, resultsTable } from './report.js';
 import { advantages, ppoWeights } from './rl.js';
+import { fingerprint, RunState } from './state.js';
 
 describe('run config', () => {
   it('fills every default and accepts partial overrides', () => {
@@ -105,6 +108,25 @@ describe('metrics', () => {
     expect(down[0]).toBeCloseTo(-2, 12);
     expect(down[1]).toBeCloseTo(-3, 12);
     expect(down[2]).toBe(0);
+  });
+});
+
+describe('run state', () => {
+  it('redoes a stage whose inputs changed, and keeps the partial outputs of an interrupted redo', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'metacot-state-'));
+    const first = new RunState(dir);
+    first.start('sft', 'A');
+    first.record('sft', 1, { loss: 1 }, 'A');
+    expect(first.done('sft', 'A')).toBe(true);
+    expect(first.done('sft', 'B')).toBe(false);
+    expect(first.stale('sft', 'B')).toBe(true);
+    first.start('sft', 'B'); // the redo starts, then the process is killed
+    const after = new RunState(dir);
+    expect(after.done('sft', 'B')).toBe(false);
+    expect(after.stale('sft', 'B')).toBe(false); // its checkpoints are B's: resume them
+    expect(after.stale('sft', 'A')).toBe(true);
+    expect(fingerprint({ a: 1 }, 2)).toBe(fingerprint({ a: 1 }, 2));
+    expect(fingerprint({ a: 1 }, 2)).not.toBe(fingerprint({ a: 2 }, 2));
   });
 });
 

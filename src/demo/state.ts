@@ -47,9 +47,10 @@ export class RunState {
     return r !== undefined && (r.inputs === undefined || inputs === undefined || r.inputs === inputs);
   }
 
-  /** Whether outputs left by an earlier attempt at this stage were made from other inputs. */
+  /** Whether outputs left by the last attempt at this stage were made from other inputs. */
   stale(name: string, inputs: string): boolean {
-    const before = this.stages[name]?.inputs ?? this.started[name];
+    // The latest start wins: a redo interrupted half-way has current partial outputs worth keeping.
+    const before = this.started[name] ?? this.stages[name]?.inputs;
     return before !== undefined && before !== inputs;
   }
 
