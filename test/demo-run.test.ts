@@ -52,6 +52,7 @@ describe('metacot run (smoke config)', () => {
         .split('\n')
         .map((l) => JSON.parse(l));
       expect(m.n_eval).toBe(preds.length);
+      expect(m.n_distinct).toBe(new Set(preds.map((p) => `${p.target}|${p.nums}`)).size);
       const solved = preds.filter((p) => p.solution.length > 0 && verifyCountdown(p, p.solution).ok).length;
       expect(m.accuracy).toBeCloseTo(solved / preds.length, 12);
       expect(m.mean_tokens).toBeCloseTo(preds.reduce((a, p) => a + p.output_tokens, 0) / preds.length, 9);

@@ -142,6 +142,7 @@ describe('report', () => {
           n_eval: 1000,
           symbolic_unsolved: 10,
           solved_symbolic_unsolved: 1,
+          n_distinct: 800,
         },
         metacot: {
           accuracy: 0.5,
@@ -150,6 +151,7 @@ describe('report', () => {
           n_eval: 1000,
           symbolic_unsolved: 10,
           solved_symbolic_unsolved: 3,
+          n_distinct: 800,
         },
       },
       curves: {
@@ -168,7 +170,7 @@ describe('report', () => {
       config: { seed: 0 },
     };
     const table = resultsTable(r);
-    expect(table).toMatch(/CoT \(optimal path\)\s+25\.0%\s+20\.0%–30\.0%\s+50\.0\s+1000\s+1\/10/);
+    expect(table).toMatch(/CoT \(optimal path\)\s+25\.0%\s+20\.0%–30\.0%\s+50\.0\s+1000 \(800\)\s+1\/10/);
     const html = await reportHtml(r);
     expect(html.match(/<svg/g)?.length).toBe(5);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);

@@ -16,6 +16,11 @@ export interface ModelResult extends EvalSummary {
   /** Test problems none of the symbolic solvers in the training mix solved, and how many of those this model solved. */
   symbolic_unsolved: number;
   solved_symbolic_unsolved: number;
+  /**
+   * Distinct prompts among the n_eval problems. Test problems are independent draws, so a small
+   * problem space repeats prompts, and intervals that assume n_eval independent problems are too narrow.
+   */
+  n_distinct: number;
 }
 
 export interface Results {
@@ -34,7 +39,7 @@ export interface Results {
 
 /** The table printed at the end of a run. */
 export function resultsTable(r: Results): string {
-  const head = ['model', 'accuracy', '95% CI', 'tokens/problem', 'n', 'solved beyond solvers'];
+  const head = ['model', 'accuracy', '95% CI', 'tokens/problem', 'n (distinct)', 'solved beyond solvers'];
   const rows = MODEL_KEYS.filter((k) => r.models[k]).map((k) => {
     const m = r.models[k]!;
     return [
@@ -42,7 +47,7 @@ export function resultsTable(r: Results): string {
       pct(m.accuracy),
       `${pct(m.ci95[0])}–${pct(m.ci95[1])}`,
       m.mean_tokens.toFixed(1),
-      String(m.n_eval),
+      `${m.n_eval} (${m.n_distinct})`,
       `${m.solved_symbolic_unsolved}/${m.symbolic_unsolved}`,
     ];
   });

@@ -356,6 +356,7 @@ function withSymbolic(e: EvalSummary, file: string, test: TestProblem[]): ModelR
   const preds = existsSync(file) ? readPredictions(file) : [];
   return {
     ...e,
+    n_distinct: new Set(preds.map((p) => `${p.target}|${p.nums.join(',')}`)).size,
     symbolic_unsolved: unsolved.size,
     solved_symbolic_unsolved: preds.filter((p) => p.solved && unsolved.has(`${p.target}|${p.nums.join(',')}`))
       .length,
