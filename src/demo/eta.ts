@@ -18,7 +18,12 @@ export function estimateStageSeconds(cfg: RunConfig, name: string): number {
   }
   if (name.startsWith('rl_')) {
     const sample = cfg.rl.problems * cfg.rl.group * cfg.eval.maxNewTokens * 0.4;
-    return (2 * sample + evalTokens) / SAMPLE_TOKENS_PER_S + (cfg.rl.epochs * sample) / TRAIN_TOKENS_PER_S;
+    // Epochs after the first also score the samples under the old and the current policy (PPO ratios).
+    const scoring = cfg.rl.epochs > 1 ? cfg.rl.epochs * sample : 0;
+    return (
+      (2 * sample + evalTokens) / SAMPLE_TOKENS_PER_S +
+      (cfg.rl.epochs * sample + scoring) / TRAIN_TOKENS_PER_S
+    );
   }
   return 1;
 }
