@@ -310,8 +310,9 @@ function predictionFiles(key: string): string[] {
 
 /**
  * What each stage's result depends on, as a fingerprint: its config sections and its upstream stage.
- * Iteration counts and on/off switches are left out, so raising `rl.iterations` extends a finished run instead of redoing it
- * (each iteration's result does not depend on how many follow: the RL learning rate is constant).
+ * Iteration counts and on/off switches are left out, so raising `rl.iterations` extends a finished
+ * run instead of redoing it (each iteration's result does not depend on how many follow: the RL
+ * learning rate is constant).
  * `threads` and `name` are left out too: they change speed and labels, not results.
  */
 function stageInputs(cfg: RunConfig): (name: string) => string {

@@ -55,7 +55,9 @@ export async function collectVerified(o: {
       const key = `${owners[i].target}|${owners[i].nums.join(',')}|${output}`;
       if (!verdict.solved || seen.has(key)) return;
       seen.add(key);
-      verified.set(owners[i], [...(verified.get(owners[i]) ?? []), i]);
+      const ids = verified.get(owners[i]) ?? [];
+      if (ids.length === 0) verified.set(owners[i], ids);
+      ids.push(i);
     });
     const kept = [...verified.values()].flatMap((ids) =>
       star.keep === 'all'

@@ -42,9 +42,9 @@ export class RunState {
   }
 
   /** Finished with these inputs (a record from before fingerprints were kept counts as finished). */
-  done(name: string, inputs?: string): boolean {
+  done(name: string, inputs: string): boolean {
     const r = this.stages[name];
-    return r !== undefined && (r.inputs === undefined || inputs === undefined || r.inputs === inputs);
+    return r !== undefined && (r.inputs === undefined || r.inputs === inputs);
   }
 
   /** Whether outputs left by the last attempt at this stage were made from other inputs. */
@@ -63,8 +63,8 @@ export class RunState {
     return this.stages[name].result as T;
   }
 
-  record<T>(name: string, seconds: number, result: T, inputs?: string): void {
-    this.stages[name] = { seconds, result, ...(inputs === undefined ? {} : { inputs }) };
+  record<T>(name: string, seconds: number, result: T, inputs: string): void {
+    this.stages[name] = { seconds, result, inputs };
     writeJsonAtomic(this.file, this.stages);
   }
 }

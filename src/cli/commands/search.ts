@@ -207,7 +207,8 @@ export function registerSearch(program: Command): void {
           }
         };
         const written = await writeJsonlAtomic(o.out, lines()).catch((err: NodeJS.ErrnoException) => {
-          if (err.code === undefined) throw err;
+          // Only file-system failures are about --out; a store error reads as itself.
+          if (err.syscall === undefined) throw err;
           throw new UserError(`${o.out}: cannot write (${err.message})`);
         });
         process.stdout.write(`exported ${written} solved of ${results} searched problems → ${o.out}\n`);
