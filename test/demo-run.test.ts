@@ -86,6 +86,20 @@ describe('metacot run (smoke config)', () => {
     // Two epochs: the second reuses the samples under the PPO clip, and says how much it clipped.
     expect(s3.rl_1.result.train.clipFraction).toBeGreaterThanOrEqual(0);
     expect(s3.rl_1.result.train.clipFraction).toBeLessThanOrEqual(1);
+
+    // Meta-RL on its own target values redoes STaR and RL, and nothing upstream of them.
+    const ownFile = join(out, '..', 'own.yaml');
+    writeFileSync(
+      ownFile,
+      smoke
+        .replace(/^rl: .*$/m, 'rl: { iterations: 2, problems: 8, group: 4, lr: 0.0003, epochs: 2 }')
+        .replace(/^data: \{ (.*) \}$/m, 'data: { $1, metaRlTargets: { min: 41, max: 50 } }'),
+    );
+    const own = metacot(['run', ownFile, '--out', out]);
+    expect(own.code).toBe(0);
+    const s4 = JSON.parse(readFileSync(join(out, 'stages.json'), 'utf8'));
+    for (const k of ['data', 'sft_cot', 'sft_metacot', 'eval_metacot']) expect(s4[k]).toEqual(s3[k]);
+    for (const k of ['star_1', 'rl_1', 'rl_2']) expect(s4[k].inputs).not.toBe(s3[k].inputs);
   }, 240_000);
 
   it('rejects a bad config with the file and field', () => {

@@ -7,13 +7,15 @@ import { Worker } from 'node:worker_threads';
 import { UserError } from '../core/errors.js';
 import { type CountdownConfig, type Split, splitTargets, validateConfig } from './generator.js';
 import type { TraceFormat } from './linearize/format.js';
-import { makeRecord, type RecordOptions } from './record.js';
+import { distinctTestDraws, makeRecord, type RecordOptions } from './record.js';
 import { parseSolverName, SOLVER_NAMES } from './solvers.js';
 
 export interface GenerateOptions {
   config: CountdownConfig;
   trainCount: number;
   testCount: number;
+  /** Fewer test problems than `testCount` when the held-out space has fewer distinct ones: all of them. */
+  testUpTo?: boolean;
   solver: string;
   format: TraceFormat;
   /** Worker threads; defaults to one per core. 1 runs in-process. */
@@ -117,9 +119,11 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
         throw probe.error.user ? new UserError(probe.error.message) : new Error(probe.error.message);
     }
   }
+  recordOpts.testDraws = distinctTestDraws(recordOpts, opts.testCount, opts.testUpTo);
+  const testCount = recordOpts.testDraws.length;
 
-  const chunks = planChunks(opts.trainCount, opts.testCount, opts.chunkSize ?? 250);
-  const total = opts.trainCount + opts.testCount;
+  const chunks = planChunks(opts.trainCount, testCount, opts.chunkSize ?? 250);
+  const total = opts.trainCount + testCount;
   const tmp = `${out}.tmp-${process.pid}`;
   const file = createWriteStream(tmp);
   const fileError = once(file, 'error').then(([e]) => {

@@ -8,7 +8,8 @@ import {
   splitTargets,
   validateConfig,
 } from './generator.js';
-import { makeRecord } from './record.js';
+import { distinctTestDraws, makeRecord } from './record.js';
+import { findSolution } from './solve.js';
 import { verifyCountdown } from './verify.js';
 
 describe('countdown generator', () => {
@@ -101,5 +102,42 @@ describe('countdown generator', () => {
       } else expect(r.trace.trimEnd().endsWith('fail')).toBe(true);
       expect(r.trace.startsWith(`target ${r.target} [${r.nums.join(' ')}]\n`)).toBe(true);
     }
+  });
+
+  it('gives the test split distinct problems, and names the held-out space when it is too small', async () => {
+    // 3 numbers in 1–4, one held-out target: a space small enough to count by brute force.
+    const config: CountdownConfig = {
+      ...SOS_COUNTDOWN,
+      numbers: 3,
+      numMin: 1,
+      numMax: 4,
+      minTarget: 5,
+      maxTarget: 14,
+    };
+    const targets = splitTargets(config);
+    expect(targets.test).toHaveLength(1);
+    let space = 0;
+    for (let a = 1; a <= 4; a++)
+      for (let b = 1; b <= 4; b++)
+        for (let c = 1; c <= 4; c++) if (findSolution([a, b, c], targets.test[0])) space++;
+    const opts = { config, targets, solver: 'dfs-sum', format: 'compact' as const };
+    const draws = distinctTestDraws(opts, space);
+    const keys = new Set<string>();
+    for (let i = 0; i < space; i++) {
+      const r = await makeRecord({ ...opts, testDraws: draws }, 'test', i);
+      keys.add(`${r.nums.join(' ')}=${r.target}`);
+    }
+    expect(keys.size).toBe(space);
+    // Without the plan, the same number of draws repeats problems: what the plan exists to prevent.
+    const plain = new Set<string>();
+    for (let i = 0; i < space; i++) {
+      const r = await makeRecord(opts, 'test', i);
+      plain.add(`${r.nums.join(' ')}=${r.target}`);
+    }
+    expect(plain.size).toBeLessThan(space);
+    expect(distinctTestDraws(opts, space + 5, true)).toEqual(draws);
+    expect(() => distinctTestDraws(opts, space + 1)).toThrowError(
+      new RegExp(`only ${space} distinct held-out problems found`),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { UserError } from '../core/errors.js';
 import { hash32, Rng } from '../core/rng.js';
 import { stepText } from './arithmetic.js';
 import { type CountdownConfig, drawProblem, type Split } from './generator.js';
@@ -39,15 +40,59 @@ export interface RecordOptions {
   targets: Record<Split, number[]>;
   solver: string;
   format: TraceFormat;
+  /**
+   * Which draw of the test stream each test record takes (`distinctTestDraws`), so the test split
+   * holds distinct problems; without it, test record i is draw i, repeats included.
+   */
+  testDraws?: number[];
 }
 
 const SPLIT_STREAM: Record<Split, number> = { train: 1, test: 2 };
 const tokenizer = new Tokenizer();
 
+function drawRng(config: CountdownConfig, split: Split, draw: number): Rng {
+  return Rng.derive(hash32(config.seed, SPLIT_STREAM[split]), draw);
+}
+
+/**
+ * Picks `count` draws of the test stream that give distinct problems (the same numbers in another
+ * order count as another prompt), first occurrences in draw order. A test set drawn with repeats
+ * measures fewer problems than it claims, and its confidence interval is too narrow. A held-out
+ * space too small for `count` is an error that names its size, or with `upTo`, gives all of it
+ * that `maxDraws` draws reach (for the demo's 3 numbers in 1–9, every solvable prompt: each has odds
+ * above 1 in 500 per draw, so 100,000 draws all miss one with odds below e^-200).
+ */
+export function distinctTestDraws(opts: RecordOptions, count: number, upTo = false): number[] {
+  const seen = new Set<string>();
+  const draws: number[] = [];
+  const maxDraws = Math.max(100_000, 100 * count);
+  for (let draw = 0; draws.length < count; draw++) {
+    if (draw === maxDraws) {
+      if (upTo) break;
+      const c = opts.config;
+      throw new UserError(
+        `only ${draws.length} distinct held-out problems found in ${maxDraws} draws, fewer than the ${count} asked for ` +
+          `(${c.numbers} numbers in [${c.numMin}, ${c.numMax}], held-out targets ${opts.targets.test.join(', ')}): ` +
+          `ask for fewer test problems, or raise heldOutFraction / widen the numbers`,
+      );
+    }
+    const p = drawProblem(opts.config, opts.targets.test, 'test', draw, drawRng(opts.config, 'test', draw));
+    const key = `${p.nums.join(' ')}=${p.target}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      draws.push(draw);
+    }
+  }
+  return draws;
+}
+
 /** Builds record `index` of `split`: a pure function of the options, whichever worker computes it. */
 export async function makeRecord(opts: RecordOptions, split: Split, index: number): Promise<CountdownRecord> {
-  const rng = Rng.derive(hash32(opts.config.seed, SPLIT_STREAM[split]), index);
-  const drawn = drawProblem(opts.config, opts.targets[split], split, index, rng);
+  const draw = split === 'test' && opts.testDraws ? opts.testDraws[index] : index;
+  if (draw === undefined)
+    throw new Error(`test record ${index} has no draw (only ${opts.testDraws?.length} planned)`);
+  const rng = drawRng(opts.config, split, draw);
+  const drawn = drawProblem(opts.config, opts.targets[split], split, draw, rng);
   const problem = { nums: drawn.nums, target: drawn.target };
   const parsed = parseSolverName(opts.solver);
   if (parsed === null) throw new Error(`unknown solver '${opts.solver}'`);

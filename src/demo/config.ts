@@ -32,6 +32,7 @@ export const RunConfigSchema = z
     data: z
       .object({
         train: int(1).default(20000),
+        /** Distinct held-out problems; all of them when the held-out space has fewer. */
         test: int(1).default(1000),
         solver: z.enum(SOLVER_NAMES as [string, ...string[]]).default('dfs-sum'),
         /** Tokenizer: digits only (countdown-v1), or integers up to 999 as single tokens (countdown-num-v1). */
@@ -42,6 +43,17 @@ export const RunConfigSchema = z
         solvedTracesOnly: z.boolean().default(true),
         /** Training examples longer than this many tokens are dropped (both models alike). */
         maxTokens: int(16).default(256),
+        /**
+         * Target values for STaR's and RL's problems, outside [minTarget, maxTarget]: values neither
+         * SFT nor the test ever uses, so meta-RL practises what the held-out test asks (reaching a
+         * target never seen in training) without taking anything from SFT. null: meta-RL draws
+         * from SFT's own train problems.
+         */
+        metaRlTargets: z
+          .object({ min: int(0), max: int(0) })
+          .strict()
+          .nullable()
+          .default(null),
       })
       .strict()
       .prefault({}),
@@ -149,6 +161,13 @@ export function parseRunConfig(raw: unknown, source = 'config'): RunConfig {
     throw new UserError(`${source}: field 'countdown.numMin': above numMax`);
   if (c.countdown.minTarget > c.countdown.maxTarget) {
     throw new UserError(`${source}: field 'countdown.minTarget': above maxTarget`);
+  }
+  const own = c.data.metaRlTargets;
+  if (own && (own.min > own.max || (own.max >= c.countdown.minTarget && own.min <= c.countdown.maxTarget))) {
+    throw new UserError(
+      `${source}: field 'data.metaRlTargets': ${own.min}–${own.max} must be a range outside the task's targets ` +
+        `${c.countdown.minTarget}–${c.countdown.maxTarget} (those are SFT's and the test's)`,
+    );
   }
   if (c.sft.seqLen < c.data.maxTokens - 1) {
     // Packing truncates examples longer than a row: the ends of long traces (the goal) would never be learned.

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../core/rng.js';
+import { hash32, Rng } from '../core/rng.js';
 import type { CountdownProblem } from '../countdown/arithmetic.js';
 import { generateCountdownFile } from '../countdown/generate.js';
-import { type CountdownConfig, SOS_COUNTDOWN } from '../countdown/generator.js';
+import { type CountdownConfig, drawProblem, SOS_COUNTDOWN } from '../countdown/generator.js';
 import type { CountdownRecord } from '../countdown/record.js';
 import { runSolver, SOS_SOLVERS } from '../countdown/solvers.js';
 import type { RunConfig } from './config.js';
@@ -22,6 +22,26 @@ export function countdownConfig(cfg: RunConfig): CountdownConfig {
   return { ...SOS_COUNTDOWN, ...cfg.countdown, distinct: false, seed: cfg.seed };
 }
 
+/** Problems drawn for meta-RL on `data.metaRlTargets`: how many, and the draw stream's tag. */
+const META_RL_POOL = 5000;
+const META_RL_STREAM = 3;
+
+/**
+ * The problems STaR and RL sample from: SFT's train problems, or with `data.metaRlTargets`, a pool
+ * of solvable problems on those target values (drawn like the train split, from its own stream).
+ */
+export function metaRlProblems(cfg: RunConfig, train: readonly CountdownProblem[]): CountdownProblem[] {
+  const own = cfg.data.metaRlTargets;
+  if (!own) return [...train];
+  const config = countdownConfig(cfg);
+  const targets = Array.from({ length: own.max - own.min + 1 }, (_, i) => own.min + i);
+  const stream = hash32(cfg.seed, META_RL_STREAM);
+  return Array.from({ length: META_RL_POOL }, (_, i) => {
+    const p = drawProblem(config, targets, 'train', i, Rng.derive(stream, i));
+    return { nums: p.nums, target: p.target };
+  });
+}
+
 /** Generates the run's problems and traces (train targets) and its held-out-target test problems. */
 export async function buildData(
   cfg: RunConfig,
@@ -35,6 +55,7 @@ export async function buildData(
       config: countdownConfig(cfg),
       trainCount: cfg.data.train,
       testCount: cfg.data.test,
+      testUpTo: true,
       solver: cfg.data.solver,
       format: cfg.data.format,
       onProgress,

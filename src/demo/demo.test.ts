@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findSolution } from '../countdown/solve.js';
 import { Tokenizer } from '../countdown/tokenizer.js';
 import { defaultConfig, loadRunConfig, parseRunConfig } from './config.js';
+import { metaRlProblems } from './data.js';
 import { judge } from './evaluate.js';
 import { textExample } from './examples.js';
 import { passAtK, wilson95 } from './metrics.js';
@@ -35,6 +37,21 @@ describe('run config', () => {
     expect(lengthRl.rl).toMatchObject({ epochs: 4, gamma: 0.99 });
   });
 
+  it('draws meta-RL problems on their own targets, outside the task range, the same every time', () => {
+    const cfg = parseRunConfig({ data: { metaRlTargets: { min: 41, max: 60 } } });
+    const pool = metaRlProblems(cfg, []);
+    expect(pool.length).toBeGreaterThan(1000);
+    for (const p of pool.slice(0, 200)) {
+      expect(p.target).toBeGreaterThanOrEqual(41);
+      expect(p.target).toBeLessThanOrEqual(60);
+      expect(p.nums.every((n) => n >= 1 && n <= 9)).toBe(true);
+      expect(findSolution(p.nums, p.target)).not.toBeNull();
+    }
+    expect(metaRlProblems(cfg, [])).toEqual(pool);
+    const train = [{ nums: [1, 2, 3], target: 6 }];
+    expect(metaRlProblems(defaultConfig(), train)).toEqual(train);
+  });
+
   it.each([
     [{ sft: { tokens: -5 } }, /field 'sft.tokens'/],
     [{ rl: { algorithm: 'ppo' } }, /field 'rl.algorithm'/],
@@ -42,6 +59,11 @@ describe('run config', () => {
     [{ modle: {} }, /modle/],
     [{ data: { maxTokens: 9999 }, sft: { seqLen: 10000 } }, /field 'data.maxTokens'/],
     [{ data: { maxTokens: 300 }, sft: { seqLen: 200 } }, /field 'sft.seqLen'/],
+    [
+      { data: { metaRlTargets: { min: 35, max: 60 } } },
+      /field 'data.metaRlTargets'.*outside the task's targets 10–40/,
+    ],
+    [{ data: { metaRlTargets: { min: 60, max: 50 } } }, /field 'data.metaRlTargets'/],
   ])('rejects %j naming the field', (raw, msg) => {
     expect(() => parseRunConfig(raw, 'x.yaml')).toThrowError(msg);
   });
@@ -151,7 +173,7 @@ describe('report', () => {
           n_eval: 1000,
           symbolic_unsolved: 10,
           solved_symbolic_unsolved: 3,
-          n_distinct: 800,
+          n_distinct: 1000,
         },
       },
       curves: {
@@ -170,7 +192,10 @@ describe('report', () => {
       config: { seed: 0 },
     };
     const table = resultsTable(r);
-    expect(table).toMatch(/CoT \(optimal path\)\s+25\.0%\s+20\.0%–30\.0%\s+50\.0\s+1000 \(800\)\s+1\/10/);
+    expect(table).toMatch(
+      /CoT \(optimal path\)\s+25\.0%\s+20\.0%–30\.0%\s+50\.0\s+1000 \(800 distinct\)\s+1\/10/,
+    );
+    expect(table).toMatch(/Meta-CoT \(stream of search\)\s+50\.0%\s+45\.0%–55\.0%\s+150\.0\s+1000\s+3\/10/);
     const html = await reportHtml(r);
     expect(html.match(/<svg/g)?.length).toBe(5);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);

@@ -39,7 +39,7 @@ export interface Results {
 
 /** The table printed at the end of a run. */
 export function resultsTable(r: Results): string {
-  const head = ['model', 'accuracy', '95% CI', 'tokens/problem', 'n (distinct)', 'solved beyond solvers'];
+  const head = ['model', 'accuracy', '95% CI', 'tokens/problem', 'problems', 'solved beyond solvers'];
   const rows = MODEL_KEYS.filter((k) => r.models[k]).map((k) => {
     const m = r.models[k]!;
     return [
@@ -47,7 +47,8 @@ export function resultsTable(r: Results): string {
       pct(m.accuracy),
       `${pct(m.ci95[0])}–${pct(m.ci95[1])}`,
       m.mean_tokens.toFixed(1),
-      `${m.n_eval} (${m.n_distinct})`,
+      // Test sets with repeated prompts (run folders from before they were distinct) say so.
+      m.n_distinct === m.n_eval ? String(m.n_eval) : `${m.n_eval} (${m.n_distinct} distinct)`,
       `${m.solved_symbolic_unsolved}/${m.symbolic_unsolved}`,
     ];
   });

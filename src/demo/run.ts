@@ -5,7 +5,7 @@ import { Sampler } from '../engine/infer/sampler.js';
 import type { ModelConfig, Weights } from '../engine/model-config.js';
 import { Trainer } from '../engine/trainer.js';
 import { parseRunConfig, type RunConfig } from './config.js';
-import { buildData, loadData, type RunData, type TestProblem } from './data.js';
+import { buildData, loadData, metaRlProblems, type RunData, type TestProblem } from './data.js';
 import { secondsLeft } from './eta.js';
 import { type EvalSummary, evaluateModel, readPredictions } from './evaluate.js';
 import { textExample } from './examples.js';
@@ -89,7 +89,13 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
     buildData(cfg, dataDir, (d, t) => obs.progress(d, t, 'problems')).then(() => ({})),
   );
   const data: RunData = await loadData(dataDir);
+  if (data.test.length < cfg.data.test) {
+    obs.log(
+      `test set: ${data.test.length} distinct held-out problems, all that exist for this task (data.test asks ${cfg.data.test})`,
+    );
+  }
   const fits = (e: { tokens: readonly number[] }) => e.tokens.length <= cfg.data.maxTokens;
+  const metaRlPool = metaRlProblems(cfg, data.train);
   const corpora = {
     cot: data.train.map((r) => textExample(tokenizer, r.optimal)).filter(fits),
     metacot: data.train
@@ -172,7 +178,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
         [`models/star_${k}`, ...predictionFiles(`metacot_star_it${k}`)],
         async () => {
           const weights = loadWeights(weightsDir, model);
-          const picked = pickProblems(data.train, cfg.star.problems, cfg.seed * 7919 + k);
+          const picked = pickProblems(metaRlPool, cfg.star.problems, cfg.seed * 7919 + k);
           const got = await collectVerified({
             cfg,
             model,
@@ -235,7 +241,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
           async () => {
             const prev = k === 1 ? modelDir('metacot') : modelDir(`rl_${k - 1}`);
             const trainer = await rlTrainer(cfg, model, prev, k === 1);
-            const picked = pickProblems(data.train, cfg.rl.problems, cfg.seed * 104729 + k);
+            const picked = pickProblems(metaRlPool, cfg.rl.problems, cfg.seed * 104729 + k);
             const stats = await rlIteration({
               cfg,
               model,
@@ -316,7 +322,9 @@ function predictionFiles(key: string): string[] {
  * `threads` and `name` are left out too: they change speed and labels, not results.
  */
 function stageInputs(cfg: RunConfig): (name: string) => string {
-  const data = fingerprint(cfg.seed, cfg.countdown, cfg.data);
+  // Meta-RL's own targets change only what STaR and RL sample, not the data or SFT.
+  const { metaRlTargets, ...dataCfg } = cfg.data;
+  const data = fingerprint(cfg.seed, cfg.countdown, dataCfg);
   const sft = (key: string) => fingerprint(data, key, cfg.model, cfg.sft);
   const evalOf = (upstream: string) => fingerprint(upstream, cfg.eval);
   const { iterations: _s, enabled: _se, ...star } = cfg.star;
@@ -328,7 +336,9 @@ function stageInputs(cfg: RunConfig): (name: string) => string {
     if (kind === 'eval') return evalOf(sft(k));
     const n = Number(k);
     const prev = n === 1 ? evalOf(sft('metacot')) : chain(`${kind}_${n - 1}`);
-    return fingerprint(prev, kind === 'star' ? star : rl, cfg.eval);
+    // Added with the option, and only when set, so runs from before keep their fingerprints.
+    const own = metaRlTargets ? [metaRlTargets] : [];
+    return fingerprint(prev, kind === 'star' ? star : rl, cfg.eval, ...own);
   };
   return chain;
 }

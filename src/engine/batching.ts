@@ -3,8 +3,8 @@
  * the per-token loss mask, and the attention-bias and RoPE tables the model graph takes as inputs.
  */
 import { UserError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
 import type { ModelConfig } from './model-config.js';
-import { Rng } from './rng.js';
 
 export interface TrainBatch {
   batch: number; // B

@@ -1,6 +1,7 @@
 /** Timing of training steps on random data, for `metacot bench train` and bench/train-vs-torch.sh. */
+
+import { Rng } from '../core/rng.js';
 import { type ModelConfig, parameterShapes } from './model-config.js';
-import { Rng } from './rng.js';
 import { Trainer } from './trainer.js';
 
 export interface BenchTrainOptions {

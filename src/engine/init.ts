@@ -1,6 +1,7 @@
 /** Deterministic weight initialisation (GPT-2 style) from a seed. */
+
+import { Rng } from '../core/rng.js';
 import { type ModelConfig, parameterShapes, type Weights } from './model-config.js';
-import { Rng } from './rng.js';
 
 /**
  * Norm weights are 1; matrices are N(0, 0.02²), except the projections that write into the residual

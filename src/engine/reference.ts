@@ -7,9 +7,9 @@
  * referenceLogits / referenceScore (one token sequence, positions 0..T-1, used by inference tests).
  */
 import { UserError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
 import type { TrainBatch } from './batching.js';
 import { type ModelConfig, parameterShapes, type Weights } from './model-config.js';
-import { Rng } from './rng.js';
 import { validateConfig } from './validate.js';
 
 type W = Map<string, ArrayLike<number>>;

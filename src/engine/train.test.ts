@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
 import type { Example } from './batching.js';
 import type { ModelConfig } from './model-config.js';
-import { Rng } from './rng.js';
 import { train } from './train.js';
 import { Trainer } from './trainer.js';
 

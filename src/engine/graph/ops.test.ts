@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../core/rng.js';
 import { CompiledGraph } from '../onnx/session.js';
-import { Rng } from '../rng.js';
 import { gradients } from './autodiff.js';
 import { Graph, type Node } from './graph.js';
 import { interpret } from './interp.js';
@@ -134,7 +134,7 @@ function setup(c: Case, seed: number) {
   const feeds: Record<string, Float64Array> = {};
   c.shapes.forEach((s, i) => {
     feeds[`x${i}`] = Float64Array.from({ length: size(s) }, () =>
-      c.positive ? 0.5 + rng.next() : rng.normal(),
+      c.positive ? 0.5 + rng.float() : rng.normal(),
     );
   });
   feeds.r = Float64Array.from({ length: size(y.shape) }, () => rng.normal());
