@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../core/errors.js';
 import { hash32, Rng } from '../core/rng.js';
 import type { CountdownProblem } from '../countdown/arithmetic.js';
 import { generateCountdownFile } from '../countdown/generate.js';
@@ -30,15 +31,26 @@ const META_RL_STREAM = 3;
  * The problems STaR and RL sample from: SFT's train problems, or with `data.metaRlTargets`, a pool
  * of solvable problems on those target values (drawn like the train split, from its own stream).
  */
-export function metaRlProblems(cfg: RunConfig, train: readonly CountdownProblem[]): CountdownProblem[] {
+export function metaRlProblems(
+  cfg: RunConfig,
+  train: readonly CountdownProblem[],
+): readonly CountdownProblem[] {
   const own = cfg.data.metaRlTargets;
-  if (!own) return [...train];
+  if (!own) return train;
   const config = countdownConfig(cfg);
   const targets = Array.from({ length: own.max - own.min + 1 }, (_, i) => own.min + i);
   const stream = hash32(cfg.seed, META_RL_STREAM);
   return Array.from({ length: META_RL_POOL }, (_, i) => {
-    const p = drawProblem(config, targets, 'train', i, Rng.derive(stream, i));
-    return { nums: p.nums, target: p.target };
+    try {
+      const p = drawProblem(config, targets, 'train', i, Rng.derive(stream, i));
+      return { nums: p.nums, target: p.target };
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      throw new UserError(
+        `field 'data.metaRlTargets': ${config.numbers} numbers in [${config.numMin}, ${config.numMax}] ` +
+          `rarely or never reach targets ${own.min}–${own.max}; pick values closer to the task's`,
+      );
+    }
   });
 }
 

@@ -35,6 +35,10 @@ describe('run config', () => {
     const lengthRl = loadRunConfig(join(root, 'demo-rl-length.yaml'));
     expect({ ...lengthRl, rl: defaultConfig().rl }).toEqual(defaultConfig());
     expect(lengthRl.rl).toMatchObject({ epochs: 4, gamma: 0.99 });
+    expect(loadRunConfig(join(root, 'demo-digits.yaml')).data).toMatchObject({
+      vocab: 'countdown-v1',
+      maxTokens: 320,
+    });
   });
 
   it('draws meta-RL problems on their own targets, outside the task range, the same every time', () => {
@@ -50,6 +54,9 @@ describe('run config', () => {
     expect(metaRlProblems(cfg, [])).toEqual(pool);
     const train = [{ nums: [1, 2, 3], target: 6 }];
     expect(metaRlProblems(defaultConfig(), train)).toEqual(train);
+    // 3 numbers in 1–9 cannot reach 800: the error names the field, not a generator internal.
+    const unreachable = parseRunConfig({ data: { metaRlTargets: { min: 800, max: 810 } } });
+    expect(() => metaRlProblems(unreachable, [])).toThrowError(/field 'data.metaRlTargets'.*800–810/);
   });
 
   it.each([
