@@ -47,11 +47,13 @@ export interface RecordOptions {
   testDraws?: number[];
 }
 
-const SPLIT_STREAM: Record<Split, number> = { train: 1, test: 2 };
+/** Each stream of problems draws from its own seeded sequence; one table keeps the tags distinct. */
+const DRAW_STREAM: Record<Split | 'metaRl', number> = { train: 1, test: 2, metaRl: 3 };
 const tokenizer = new Tokenizer();
 
-function drawRng(config: CountdownConfig, split: Split, draw: number): Rng {
-  return Rng.derive(hash32(config.seed, SPLIT_STREAM[split]), draw);
+/** The generator for draw `draw` of a stream: independent of how work is split across workers. */
+export function drawRng(config: CountdownConfig, stream: keyof typeof DRAW_STREAM, draw: number): Rng {
+  return Rng.derive(hash32(config.seed, DRAW_STREAM[stream]), draw);
 }
 
 /**

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { hash32, Rng } from '../core/rng.js';
+import { Rng } from '../core/rng.js';
 import type { CountdownProblem } from '../countdown/arithmetic.js';
 import { generateCountdownFile } from '../countdown/generate.js';
 import { type CountdownConfig, drawProblem, SOS_COUNTDOWN } from '../countdown/generator.js';
-import type { CountdownRecord } from '../countdown/record.js';
+import { type CountdownRecord, drawRng } from '../countdown/record.js';
 import { runSolver, SOS_SOLVERS } from '../countdown/solvers.js';
 import type { RunConfig } from './config.js';
 
@@ -23,9 +23,8 @@ export function countdownConfig(cfg: RunConfig): CountdownConfig {
   return { ...SOS_COUNTDOWN, ...cfg.countdown, distinct: false, seed: cfg.seed };
 }
 
-/** Problems drawn for meta-RL on `data.metaRlTargets`: how many, and the draw stream's tag. */
+/** Problems drawn for meta-RL on `data.metaRlTargets`. */
 const META_RL_POOL = 5000;
-const META_RL_STREAM = 3;
 
 /**
  * The problems STaR and RL sample from: SFT's train problems, or with `data.metaRlTargets`, a pool
@@ -39,10 +38,9 @@ export function metaRlProblems(
   if (!own) return train;
   const config = countdownConfig(cfg);
   const targets = Array.from({ length: own.max - own.min + 1 }, (_, i) => own.min + i);
-  const stream = hash32(cfg.seed, META_RL_STREAM);
   return Array.from({ length: META_RL_POOL }, (_, i) => {
     try {
-      const p = drawProblem(config, targets, 'train', i, Rng.derive(stream, i));
+      const p = drawProblem(config, targets, 'train', i, drawRng(config, 'metaRl', i));
       return { nums: p.nums, target: p.target };
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
