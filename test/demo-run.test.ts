@@ -58,6 +58,20 @@ describe('metacot run (smoke config)', () => {
       expect(m.mean_tokens).toBeCloseTo(preds.reduce((a, p) => a + p.output_tokens, 0) / preds.length, 9);
       for (const p of preds)
         for (const f of ['nums', 'target', 'output', 'solution', 'solved']) expect(p).toHaveProperty(f);
+      // Goal checks, recounted with a plain pattern over the compact lines: `[r] vs t goal|no`.
+      const verdicts = preds.flatMap((p) =>
+        [...p.output.matchAll(/^try \d+[-+*/]\d+=(\d+) \[\d+\] vs \d+ (goal|no)$/gm)].map((v) => ({
+          isTarget: Number(v[1]) === p.target,
+          goal: v[2] === 'goal',
+        })),
+      );
+      const g = m.goal_checks;
+      expect([g.hits, g.misses, g.false_goals, g.rejections]).toEqual([
+        verdicts.filter((v) => v.isTarget && v.goal).length,
+        verdicts.filter((v) => v.isTarget && !v.goal).length,
+        verdicts.filter((v) => !v.isTarget && v.goal).length,
+        verdicts.filter((v) => !v.isTarget && !v.goal).length,
+      ]);
     }
     expect(Object.keys(results.stages)).toContain('rl_1');
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<svg/);

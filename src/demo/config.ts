@@ -38,7 +38,7 @@ export const RunConfigSchema = z
         /** Tokenizer: digits only (countdown-v1), or integers up to 999 as single tokens (countdown-num-v1). */
         vocab: z.enum(['countdown-v1', 'countdown-num-v1']).default('countdown-num-v1'),
         /** Trace text: `compact` restates the target at each goal check (`vs 31 goal`), `terse` does not. */
-        format: z.enum(['compact', 'terse']).default('compact'),
+        format: z.enum(['compact', 'terse', 'digitwise']).default('compact'),
         /** Train Meta-CoT only on searches that reached the goal (Meta-STaR's "keep verified"); SoS kept all. */
         solvedTracesOnly: z.boolean().default(true),
         /** Training examples longer than this many tokens are dropped (both models alike). */

@@ -172,6 +172,7 @@ describe('report', () => {
           symbolic_unsolved: 10,
           solved_symbolic_unsolved: 1,
           n_distinct: 800,
+          goal_checks: { hits: 240, misses: 0, false_goals: 9, rejections: 0 },
         },
         metacot: {
           accuracy: 0.5,
@@ -181,6 +182,7 @@ describe('report', () => {
           symbolic_unsolved: 10,
           solved_symbolic_unsolved: 3,
           n_distinct: 1000,
+          goal_checks: { hits: 500, misses: 20, false_goals: 30, rejections: 2970 },
         },
       },
       curves: {
@@ -200,9 +202,11 @@ describe('report', () => {
     };
     const table = resultsTable(r);
     expect(table).toMatch(
-      /CoT \(optimal path\)\s+25\.0%\s+20\.0%–30\.0%\s+50\.0\s+1000 \(800 distinct\)\s+1\/10/,
+      /CoT \(optimal path\)\s+25\.0%\s+20\.0%–30\.0%\s+50\.0\s+1000 \(800 distinct\)\s+1\/10\s+240\/240\s+9\/9/,
     );
-    expect(table).toMatch(/Meta-CoT \(stream of search\)\s+50\.0%\s+45\.0%–55\.0%\s+150\.0\s+1000\s+3\/10/);
+    expect(table).toMatch(
+      /Meta-CoT \(stream of search\)\s+50\.0%\s+45\.0%–55\.0%\s+150\.0\s+1000\s+3\/10\s+500\/520\s+30\/3000/,
+    );
     const html = await reportHtml(r);
     expect(html.match(/<svg/g)?.length).toBe(5);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { escapeHtml as esc, vegaLiteSvg as svg } from '../report/html.js';
 import type { EvalSummary } from './evaluate.js';
+import type { GoalCheckStats } from './goal-checks.js';
 
 export const MODEL_KEYS = ['cot', 'metacot', 'metacot_star', 'metacot_rl'] as const;
 export type ModelKey = (typeof MODEL_KEYS)[number];
@@ -21,6 +22,8 @@ export interface ModelResult extends EvalSummary {
    * problem space repeats prompts, and intervals that assume n_eval independent problems are too narrow.
    */
   n_distinct: number;
+  /** Every goal check in the outputs against whether its result is the target (`goalChecks`). */
+  goal_checks: GoalCheckStats;
 }
 
 export interface Results {
@@ -39,7 +42,16 @@ export interface Results {
 
 /** The table printed at the end of a run. */
 export function resultsTable(r: Results): string {
-  const head = ['model', 'accuracy', '95% CI', 'tokens/problem', 'problems', 'solved beyond solvers'];
+  const head = [
+    'model',
+    'accuracy',
+    '95% CI',
+    'tokens/problem',
+    'problems',
+    'solved beyond solvers',
+    'targets called goal',
+    'other results called goal',
+  ];
   const rows = MODEL_KEYS.filter((k) => r.models[k]).map((k) => {
     const m = r.models[k]!;
     return [
@@ -50,6 +62,8 @@ export function resultsTable(r: Results): string {
       // Test sets with repeated prompts (run folders from before they were distinct) say so.
       m.n_distinct === m.n_eval ? String(m.n_eval) : `${m.n_eval} (${m.n_distinct} distinct)`,
       `${m.solved_symbolic_unsolved}/${m.symbolic_unsolved}`,
+      `${m.goal_checks.hits}/${m.goal_checks.hits + m.goal_checks.misses}`,
+      `${m.goal_checks.false_goals}/${m.goal_checks.false_goals + m.goal_checks.rejections}`,
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));

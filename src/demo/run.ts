@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TraceFormat } from '../countdown/linearize/format.js';
 import { Tokenizer, VOCABULARIES } from '../countdown/tokenizer.js';
 import { Sampler } from '../engine/infer/sampler.js';
 import type { ModelConfig, Weights } from '../engine/model-config.js';
@@ -9,6 +10,7 @@ import { buildData, loadData, metaRlProblems, type RunData, type TestProblem } f
 import { secondsLeft } from './eta.js';
 import { type EvalSummary, evaluateModel, readPredictions } from './evaluate.js';
 import { textExample } from './examples.js';
+import { goalChecks } from './goal-checks.js';
 import {
   MODEL_KEYS,
   type ModelKey,
@@ -276,7 +278,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
   for (const key of MODEL_KEYS) {
     const e = evals[key];
     if (!e) continue;
-    models[key] = withSymbolic(e, join(dir, 'predictions', `${key}.jsonl`), data.test);
+    models[key] = fromPredictions(e, join(dir, 'predictions', `${key}.jsonl`), data.test, cfg.data.format);
   }
   const results: Results = {
     name: cfg.name,
@@ -359,8 +361,13 @@ async function rlTrainer(cfg: RunConfig, model: ModelConfig, from: string, fresh
   });
 }
 
-/** Adds "solved beyond the symbolic solvers" counts from the predictions file. */
-function withSymbolic(e: EvalSummary, file: string, test: TestProblem[]): ModelResult {
+/** Adds the counts read off the predictions file: distinct prompts, "solved beyond the solvers", goal checks. */
+function fromPredictions(
+  e: EvalSummary,
+  file: string,
+  test: TestProblem[],
+  format: TraceFormat,
+): ModelResult {
   const unsolved = new Set(
     test.filter((t) => !t.symbolic_solved).map((t) => `${t.target}|${t.nums.join(',')}`),
   );
@@ -371,6 +378,7 @@ function withSymbolic(e: EvalSummary, file: string, test: TestProblem[]): ModelR
     symbolic_unsolved: unsolved.size,
     solved_symbolic_unsolved: preds.filter((p) => p.solved && unsolved.has(`${p.target}|${p.nums.join(',')}`))
       .length,
+    goal_checks: goalChecks(preds, format),
   };
 }
 

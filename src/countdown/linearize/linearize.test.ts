@@ -6,8 +6,8 @@ import { runSolver, SOS_SOLVERS, type SolverSpec, solverName } from '../solvers.
 import { COUNTDOWN_VOCAB_NUM_V1, Tokenizer } from '../tokenizer.js';
 import { verifyCountdown } from '../verify.js';
 import { astarTrace } from './astar.js';
-import { TRACE_FORMATS } from './format.js';
-import { extractSolution, parseTrace } from './parse.js';
+import { digitPairs, TRACE_FORMATS } from './format.js';
+import { extractSolution, parseCompactTrace, parseTrace } from './parse.js';
 import { optimalPath, streamOfSearch } from './stream.js';
 
 const example = { nums: [39, 66, 33, 13], target: 50 };
@@ -58,6 +58,28 @@ describe('stream of search', () => {
     expect(terse).toBe(compact.replace(/ vs 50 (goal|no)$/gm, ' $1'));
     expect(terse).not.toMatch(/ vs /);
     expect(terse).toMatch(/^try 72-53=19 \[19\] no$/m);
+  });
+
+  it('writes the digitwise check as right-aligned digit pairs', async () => {
+    expect(digitPairs(16, 14)).toBe('1:1 6:4');
+    expect(digitPairs(31, 31)).toBe('3:3 1:1');
+    expect(digitPairs(29, 31)).toBe('2:3');
+    expect(digitPairs(5, 14)).toBe('0:1');
+    expect(digitPairs(126, 50)).toBe('1:0');
+    expect(digitPairs(50, 50)).toBe('5:5 0:0');
+    const r = await runSolver({ kind: 'dfs', heuristic: 'sum' }, example, new Rng(0));
+    const compact = streamOfSearch(r.tree, 'compact');
+    const digitwise = streamOfSearch(r.tree, 'digitwise');
+    expect(digitwise).toBe(
+      compact.replace(
+        /\[(\d+)\] vs 50 (goal|no)$/gm,
+        (_, x, v) => `[${x}] vs ${digitPairs(Number(x), 50)} ${v}`,
+      ),
+    );
+    expect(digitwise).toMatch(/^try 72-53=19 \[19\] vs 1:5 no$/m);
+    expect(extractSolution(digitwise, 'digitwise')).toEqual(extractSolution(compact, 'compact'));
+    // A verdict without a readable check is not a goal claim.
+    expect(parseCompactTrace('try 7+9=16 [16] vs 1:1 6 goal')[0].kind).toBe('invalid');
   });
 
   const solvers: SolverSpec[] = [...SOS_SOLVERS];

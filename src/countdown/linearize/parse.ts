@@ -18,12 +18,12 @@ const steps = (s: string): CountdownStep[] | null => {
 
 const COMPACT = {
   header: /^target (\d+) \[([\d ]*)\]$/,
-  // `vs T` is there in the compact format, not in the terse one.
-  try: /^try (\S+) \[([\d ]*)\](?: (?:vs \d+ )?(goal|no))?$/,
+  // `vs T` in the compact format, `vs 1:1 6:4` in the digitwise one, nothing in the terse one.
+  try: /^try (\S+) \[([\d ]*)\](?: (?:vs (?:\d+|\d:\d(?: \d:\d)*) )?(goal|no))?$/,
   back: /^back (?:(\S+) )?\[([\d ]*)\]$/,
 };
 
-/** Parses a compact- or terse-format trace line by line. */
+/** Parses a compact-, terse- or digitwise-format trace line by line. */
 export function parseCompactTrace(text: string): TraceLine[] {
   const out: TraceLine[] = [];
   let path: CountdownStep[] = [];
