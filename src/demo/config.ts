@@ -37,7 +37,7 @@ export const RunConfigSchema = z
         solver: z.enum(SOLVER_NAMES as [string, ...string[]]).default('dfs-sum'),
         /** Tokenizer: digits only (countdown-v1), or integers up to 999 as single tokens (countdown-num-v1). */
         vocab: z.enum(['countdown-v1', 'countdown-num-v1']).default('countdown-num-v1'),
-        /** Trace text: `compact` restates the target at each goal check (`vs 31 goal`), `terse` does not. */
+        /** Trace text: `compact` restates the target at each goal check (`vs 31 goal`), `terse` does not, `digitwise` spells it in digit pairs (`vs 3:3 1:1 goal`). */
         format: z.enum(['compact', 'terse', 'digitwise']).default('compact'),
         /** Train Meta-CoT only on searches that reached the goal (Meta-STaR's "keep verified"); SoS kept all. */
         solvedTracesOnly: z.boolean().default(true),

@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CountdownProblem } from '../countdown/arithmetic.js';
 import type { TraceFormat } from '../countdown/linearize/format.js';
 import { Tokenizer, VOCABULARIES } from '../countdown/tokenizer.js';
 import { Sampler } from '../engine/infer/sampler.js';
@@ -368,16 +369,14 @@ function fromPredictions(
   test: TestProblem[],
   format: TraceFormat,
 ): ModelResult {
-  const unsolved = new Set(
-    test.filter((t) => !t.symbolic_solved).map((t) => `${t.target}|${t.nums.join(',')}`),
-  );
+  const key = (p: CountdownProblem) => `${p.target}|${p.nums.join(',')}`;
+  const unsolved = new Set(test.filter((t) => !t.symbolic_solved).map(key));
   const preds = existsSync(file) ? readPredictions(file) : [];
   return {
     ...e,
-    n_distinct: new Set(preds.map((p) => `${p.target}|${p.nums.join(',')}`)).size,
+    n_distinct: new Set(preds.map(key)).size,
     symbolic_unsolved: unsolved.size,
-    solved_symbolic_unsolved: preds.filter((p) => p.solved && unsolved.has(`${p.target}|${p.nums.join(',')}`))
-      .length,
+    solved_symbolic_unsolved: preds.filter((p) => p.solved && unsolved.has(key(p))).length,
     goal_checks: goalChecks(preds, format),
   };
 }

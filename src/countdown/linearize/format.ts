@@ -71,8 +71,7 @@ export const terseStyle: StreamStyle = {
  */
 export function digitPairs(result: number, target: number): string {
   const width = Math.max(String(result).length, String(target).length);
-  const r = String(result).padStart(width, '0');
-  const t = String(target).padStart(width, '0');
+  const [r, t] = [result, target].map((n) => String(n).padStart(width, '0'));
   const pairs: string[] = [];
   for (let i = 0; i < width; i++) {
     pairs.push(`${r[i]}:${t[i]}`);
