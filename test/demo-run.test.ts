@@ -44,10 +44,14 @@ describe('metacot run (smoke config)', () => {
     expect(r.stderr).not.toMatch(/train CoT/); // finished stages are not run again
 
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    for (const key of MODELS) {
-      const m = results[key];
+    // Both test sets: held-out targets (top level, predictions/<key>.jsonl) and held-out inputs.
+    const sets = MODELS.flatMap((key) => [
+      { m: results[key], file: join(out, 'predictions', `${key}.jsonl`) },
+      { m: results[key]?.held_out_inputs, file: join(out, 'predictions', 'test-inputs', `${key}.jsonl`) },
+    ]);
+    for (const { m, file } of sets) {
       expect(m).toBeDefined();
-      const preds = readFileSync(join(out, 'predictions', `${key}.jsonl`), 'utf8')
+      const preds = readFileSync(file, 'utf8')
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l));
@@ -114,6 +118,16 @@ describe('metacot run (smoke config)', () => {
     const s4 = JSON.parse(readFileSync(join(out, 'stages.json'), 'utf8'));
     for (const k of ['data', 'sft_cot', 'sft_metacot', 'eval_metacot']) expect(s4[k]).toEqual(s3[k]);
     for (const k of ['star_1', 'rl_1', 'rl_2']) expect(s4[k].inputs).not.toBe(s3[k].inputs);
+
+    // Fewer held-out inputs: new data and evaluations, the same SFT models (the train split is unchanged).
+    const fewerFile = join(out, '..', 'fewer.yaml');
+    writeFileSync(fewerFile, readFileSync(ownFile, 'utf8').replace('testInputs: 30', 'testInputs: 20'));
+    const fewer = metacot(['run', fewerFile, '--out', out]);
+    expect(fewer.code).toBe(0);
+    const s5 = JSON.parse(readFileSync(join(out, 'stages.json'), 'utf8'));
+    for (const k of ['sft_cot', 'sft_metacot']) expect(s5[k]).toEqual(s4[k]);
+    for (const k of ['data', 'eval_cot', 'eval_metacot']) expect(s5[k].inputs).not.toBe(s4[k].inputs);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).cot.held_out_inputs.n_eval).toBe(20);
   }, 240_000);
 
   it('rejects a bad config with the file and field', () => {

@@ -14,7 +14,9 @@ export interface GenerateOptions {
   config: CountdownConfig;
   trainCount: number;
   testCount: number;
-  /** Fewer test problems than `testCount` when the held-out space has fewer distinct ones: all of them. */
+  /** Problems on held-out inputs (`config.heldOutInputFraction`), train targets: the `test-inputs` split. */
+  testInputsCount?: number;
+  /** Fewer test problems than asked when the held-out space has fewer distinct ones: all of them. */
   testUpTo?: boolean;
   solver: string;
   format: TraceFormat;
@@ -88,12 +90,19 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
   if (parseSolverName(opts.solver) === null) {
     throw new UserError(`unknown solver '${opts.solver}' (known: ${SOLVER_NAMES.join(', ')})`);
   }
+  const testInputsCount = opts.testInputsCount ?? 0;
   for (const [name, n] of [
     ['count', opts.trainCount],
     ['test-count', opts.testCount],
+    ['test-inputs-count', testInputsCount],
   ] as const) {
     if (!(Number.isInteger(n) && n >= 0))
       throw new UserError(`--${name} must be a non-negative integer, got ${n}`);
+  }
+  if (testInputsCount > 0 && !(opts.config.heldOutInputFraction > 0)) {
+    throw new UserError(
+      '--test-inputs-count needs held-out inputs: set --held-out-inputs to a fraction above 0',
+    );
   }
   const folder = dirname(out) || '.';
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
@@ -112,6 +121,7 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
   for (const [split, n] of [
     ['train', opts.trainCount],
     ['test', opts.testCount],
+    ['test-inputs', testInputsCount],
   ] as const) {
     if (n > 0) {
       const probe = await renderChunk(recordOpts, { id: 0, split, start: 0, end: 1 });
@@ -120,10 +130,15 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
     }
   }
   recordOpts.testDraws = distinctTestDraws(recordOpts, opts.testCount, opts.testUpTo);
-  const testCount = recordOpts.testDraws.length;
+  recordOpts.testInputDraws = distinctTestDraws(recordOpts, testInputsCount, opts.testUpTo, 'test-inputs');
+  const counts: Record<Split, number> = {
+    train: opts.trainCount,
+    test: recordOpts.testDraws.length,
+    'test-inputs': recordOpts.testInputDraws.length,
+  };
 
-  const chunks = planChunks(opts.trainCount, testCount, opts.chunkSize ?? 250);
-  const total = opts.trainCount + testCount;
+  const chunks = planChunks(counts, opts.chunkSize ?? 250);
+  const total = counts.train + counts.test + counts['test-inputs'];
   const tmp = `${out}.tmp-${process.pid}`;
   const file = createWriteStream(tmp);
   const fileError = once(file, 'error').then(([e]) => {
@@ -164,12 +179,10 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
   return summarize(stats, (Date.now() - started) / 1000);
 }
 
-function planChunks(train: number, test: number, size: number): Chunk[] {
+function planChunks(counts: Record<Split, number>, size: number): Chunk[] {
   const chunks: Chunk[] = [];
-  for (const [split, n] of [
-    ['train', train],
-    ['test', test],
-  ] as const) {
+  for (const split of ['train', 'test', 'test-inputs'] as const) {
+    const n = counts[split];
     for (let start = 0; start < n; start += size) {
       chunks.push({ id: chunks.length, split, start, end: Math.min(n, start + size) });
     }

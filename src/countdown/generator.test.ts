@@ -4,6 +4,7 @@ import { Rng } from '../core/rng.js';
 import {
   type CountdownConfig,
   drawProblem,
+  isHeldOutInput,
   SOS_COUNTDOWN,
   splitTargets,
   validateConfig,
@@ -18,7 +19,7 @@ describe('countdown generator', () => {
     expect(test).toHaveLength(9);
     expect(train).toHaveLength(82);
     expect(new Set([...train, ...test]).size).toBe(91);
-    expect(splitTargets(SOS_COUNTDOWN)).toEqual({ train, test });
+    expect(splitTargets(SOS_COUNTDOWN)).toEqual({ train, test, 'test-inputs': train });
     expect(splitTargets({ ...SOS_COUNTDOWN, seed: 1 }).test).not.toEqual(test);
   });
 
@@ -138,6 +139,51 @@ describe('countdown generator', () => {
     expect(distinctTestDraws(opts, space + 5, true)).toEqual(draws);
     expect(() => distinctTestDraws(opts, space + 1)).toThrowError(
       new RegExp(`only ${space} distinct held-out problems found`),
+    );
+  });
+
+  it('holds out inputs as number multisets on train targets: train never draws one, test-inputs nothing else', async () => {
+    const config: CountdownConfig = {
+      ...SOS_COUNTDOWN,
+      numbers: 3,
+      numMax: 12,
+      maxTarget: 40,
+      heldOutInputFraction: 0.2,
+    };
+    const targets = splitTargets(config);
+    const sorted = (nums: readonly number[]) => [...nums].sort((a, b) => a - b).join(' ');
+    expect(isHeldOutInput(config, [3, 7, 9], 20)).toBe(isHeldOutInput(config, [9, 3, 7], 20));
+    expect(isHeldOutInput({ ...config, heldOutInputFraction: 0 }, [3, 7, 9], 20)).toBe(false);
+    // About the asked fraction of all prompts, by the hash alone.
+    let held = 0;
+    for (let a = 1; a <= 12; a++)
+      for (let t = 10; t <= 40; t++) if (isHeldOutInput(config, [a, a + 1, 5], t)) held++;
+    expect(held / (12 * 31)).toBeGreaterThan(0.14);
+    expect(held / (12 * 31)).toBeLessThan(0.26);
+
+    const opts = { config, targets, solver: 'dfs-sum', format: 'compact' as const };
+    const train = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      const r = await makeRecord(opts, 'train', i);
+      expect(isHeldOutInput(config, r.nums, r.target)).toBe(false);
+      train.add(`${sorted(r.nums)}=${r.target}`);
+    }
+    const draws = distinctTestDraws(opts, 60, false, 'test-inputs');
+    const inputs = new Set<string>();
+    for (let i = 0; i < draws.length; i++) {
+      const r = await makeRecord({ ...opts, testInputDraws: draws }, 'test-inputs', i);
+      expect(r.id).toBe(`test-inputs-${i}`);
+      expect(targets.train).toContain(r.target);
+      expect(isHeldOutInput(config, r.nums, r.target)).toBe(true);
+      expect(train.has(`${sorted(r.nums)}=${r.target}`)).toBe(false);
+      inputs.add(`${sorted(r.nums)}=${r.target}`);
+    }
+    expect(inputs.size).toBe(60); // distinct as multisets: no permutation of one another
+  });
+
+  it('rejects a held-out-input fraction outside [0, 1)', () => {
+    expect(() => validateConfig({ ...SOS_COUNTDOWN, heldOutInputFraction: 1 })).toThrowError(
+      /'heldOutInputFraction' must be in \[0, 1\)/,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { UserError } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
+import { hash32, Rng } from '../core/rng.js';
 import type { CountdownProblem, CountdownStep } from './arithmetic.js';
 import { findSolution } from './solve.js';
 
@@ -15,6 +15,11 @@ export interface CountdownConfig {
   maxTarget: number;
   /** Fraction of target values held out for the test split (SoS: 0.1). */
   heldOutFraction: number;
+  /**
+   * Fraction of prompts (number multiset and train target) held out of training for the
+   * `test-inputs` split: SoS's other test set, unseen inputs on targets the model trained on. 0: none.
+   */
+  heldOutInputFraction: number;
   /** Draw the input numbers without replacement. */
   distinct: boolean;
   seed: number;
@@ -27,11 +32,16 @@ export const SOS_COUNTDOWN: CountdownConfig = {
   minTarget: 10,
   maxTarget: 100,
   heldOutFraction: 0.1,
+  heldOutInputFraction: 0,
   distinct: false,
   seed: 0,
 };
 
-export type Split = 'train' | 'test';
+/**
+ * `test`: problems on held-out target values; `test-inputs`: held-out prompts on train targets
+ * (SoS's "held-out inputs", its 51.27% vs 25.73% headline).
+ */
+export type Split = 'train' | 'test' | 'test-inputs';
 
 /** Per-problem draws before giving up: far above what any sane config needs (SoS's task: ~1.4 on average). */
 export const MAX_DRAWS = 20_000;
@@ -63,6 +73,10 @@ export function validateConfig(c: CountdownConfig): void {
   if (!(c.heldOutFraction >= 0 && c.heldOutFraction < 1)) {
     throw new UserError(`countdown config: 'heldOutFraction' must be in [0, 1), got ${c.heldOutFraction}`);
   }
+  const inputs = c.heldOutInputFraction ?? 0;
+  if (!(inputs >= 0 && inputs < 1)) {
+    throw new UserError(`countdown config: 'heldOutInputFraction' must be in [0, 1), got ${inputs}`);
+  }
 }
 
 /**
@@ -74,7 +88,20 @@ export function splitTargets(c: CountdownConfig): Record<Split, number[]> {
   for (let t = c.minTarget; t <= c.maxTarget; t++) all.push(t);
   new Rng(c.seed).shuffle(all);
   const nTest = Math.floor(all.length * c.heldOutFraction);
-  return { test: all.slice(0, nTest), train: all.slice(nTest) };
+  return { test: all.slice(0, nTest), train: all.slice(nTest), 'test-inputs': all.slice(nTest) };
+}
+
+/**
+ * Whether a prompt on a train target is held out of training (`heldOutInputFraction`): a hash of
+ * the seed, the target and the numbers in sorted order, so the same numbers in another order are
+ * held out together, and the answer does not depend on which stream drew them.
+ */
+export function isHeldOutInput(c: CountdownConfig, nums: readonly number[], target: number): boolean {
+  const fraction = c.heldOutInputFraction ?? 0;
+  if (fraction === 0) return false;
+  let h = hash32(c.seed, target);
+  for (const n of [...nums].sort((a, b) => a - b)) h = hash32(h, n);
+  return h / 2 ** 32 < fraction;
 }
 
 export interface DrawnProblem extends CountdownProblem {
@@ -96,6 +123,8 @@ export function drawProblem(c: CountdownConfig, targets: number[], split: Split,
   for (let draw = 0; draw < MAX_DRAWS; draw++) {
     const target = rng.choice(targets);
     const nums = drawNumbers(c, rng);
+    // Train never draws a held-out input; the test-inputs split draws nothing else.
+    if (split !== 'test' && isHeldOutInput(c, nums, target) !== (split === 'test-inputs')) continue;
     const reference = findSolution(nums, target);
     if (reference) return { nums, target, split, reference } satisfies DrawnProblem;
   }

@@ -45,10 +45,12 @@ export interface RecordOptions {
    * holds distinct problems; without it, test record i is draw i, repeats included.
    */
   testDraws?: number[];
+  /** The same for the `test-inputs` split (`distinctTestDraws` with that split). */
+  testInputDraws?: number[];
 }
 
 /** Each stream of problems draws from its own seeded sequence; one table keeps the tags distinct. */
-const DRAW_STREAM: Record<Split | 'metaRl', number> = { train: 1, test: 2, metaRl: 3 };
+const DRAW_STREAM: Record<Split | 'metaRl', number> = { train: 1, test: 2, metaRl: 3, 'test-inputs': 4 };
 const tokenizer = new Tokenizer();
 
 /** The generator for draw `draw` of a stream: independent of how work is split across workers. */
@@ -57,14 +59,20 @@ export function drawRng(config: CountdownConfig, stream: keyof typeof DRAW_STREA
 }
 
 /**
- * Picks `count` draws of the test stream that give distinct problems (the same numbers in another
- * order count as another prompt), first occurrences in draw order. A test set drawn with repeats
+ * Picks `count` draws of a test stream that give distinct problems, first occurrences in draw
+ * order. For held-out targets (`test`) the same numbers in another order count as another prompt;
+ * held-out inputs (`test-inputs`) are held out as number multisets, so there they count as one. A test set drawn with repeats
  * measures fewer problems than it claims, and its confidence interval is too narrow. A held-out
  * space too small for `count` is an error that names its size, or with `upTo`, gives all of it
  * that `maxDraws` draws reach (for the demo's 3 numbers in 1–9, every solvable prompt: each has odds
  * above 1 in 500 per draw, so 100,000 draws all miss one with odds below e^-200).
  */
-export function distinctTestDraws(opts: RecordOptions, count: number, upTo = false): number[] {
+export function distinctTestDraws(
+  opts: RecordOptions,
+  count: number,
+  upTo = false,
+  split: 'test' | 'test-inputs' = 'test',
+): number[] {
   const seen = new Set<string>();
   const draws: number[] = [];
   const maxDraws = Math.max(100_000, 100 * count);
@@ -73,13 +81,16 @@ export function distinctTestDraws(opts: RecordOptions, count: number, upTo = fal
       if (upTo) break;
       const c = opts.config;
       throw new UserError(
-        `only ${draws.length} distinct held-out problems found in ${maxDraws} draws, fewer than the ${count} asked for ` +
-          `(${c.numbers} numbers in [${c.numMin}, ${c.numMax}], held-out targets ${opts.targets.test.join(', ')}): ` +
-          `ask for fewer test problems, or raise heldOutFraction / widen the numbers`,
+        `only ${draws.length} distinct ${split === 'test' ? 'held-out' : 'held-out-input'} problems found in ${maxDraws} draws, fewer than the ${count} asked for ` +
+          `(${c.numbers} numbers in [${c.numMin}, ${c.numMax}], ` +
+          (split === 'test'
+            ? `held-out targets ${opts.targets.test.join(', ')}): ask for fewer test problems, or raise heldOutFraction / widen the numbers`
+            : `held-out input fraction ${c.heldOutInputFraction}): ask for fewer, or raise heldOutInputFraction / widen the numbers`),
       );
     }
-    const p = drawProblem(opts.config, opts.targets.test, 'test', draw, drawRng(opts.config, 'test', draw));
-    const key = `${p.nums.join(' ')}=${p.target}`;
+    const p = drawProblem(opts.config, opts.targets[split], split, draw, drawRng(opts.config, split, draw));
+    const nums = split === 'test' ? p.nums : [...p.nums].sort((a, b) => a - b);
+    const key = `${nums.join(' ')}=${p.target}`;
     if (!seen.has(key)) {
       seen.add(key);
       draws.push(draw);
@@ -90,9 +101,11 @@ export function distinctTestDraws(opts: RecordOptions, count: number, upTo = fal
 
 /** Builds record `index` of `split`: a pure function of the options, whichever worker computes it. */
 export async function makeRecord(opts: RecordOptions, split: Split, index: number): Promise<CountdownRecord> {
-  const draw = split === 'test' && opts.testDraws ? opts.testDraws[index] : index;
+  const planned =
+    split === 'test' ? opts.testDraws : split === 'test-inputs' ? opts.testInputDraws : undefined;
+  const draw = planned ? planned[index] : index;
   if (draw === undefined)
-    throw new Error(`test record ${index} has no draw (only ${opts.testDraws?.length} planned)`);
+    throw new Error(`${split} record ${index} has no draw (only ${planned?.length} planned)`);
   const rng = drawRng(opts.config, split, draw);
   const drawn = drawProblem(opts.config, opts.targets[split], split, draw, rng);
   const problem = { nums: drawn.nums, target: drawn.target };

@@ -26,6 +26,8 @@ export const RunConfigSchema = z
         minTarget: int(0).default(10),
         maxTarget: int(1).default(40),
         heldOutFraction: z.number().min(0.01).max(0.9).default(0.1),
+        /** Fraction of prompts (number multiset, train target) held out of training: the held-out-inputs test set. */
+        heldOutInputFraction: z.number().min(0).max(0.9).default(0),
       })
       .strict()
       .prefault({}),
@@ -34,6 +36,8 @@ export const RunConfigSchema = z
         train: int(1).default(20000),
         /** Distinct held-out problems; all of them when the held-out space has fewer. */
         test: int(1).default(1000),
+        /** Distinct held-out-input problems (when countdown.heldOutInputFraction > 0); all of them when fewer exist. */
+        testInputs: int(1).default(1000),
         solver: z.enum(SOLVER_NAMES as [string, ...string[]]).default('dfs-sum'),
         /** Tokenizer: digits only (countdown-v1), or integers up to 999 as single tokens (countdown-num-v1). */
         vocab: z.enum(['countdown-v1', 'countdown-num-v1']).default('countdown-num-v1'),

@@ -16,7 +16,10 @@ export interface TestProblem extends CountdownProblem {
 
 export interface RunData {
   train: CountdownRecord[];
+  /** Problems on held-out target values. */
   test: TestProblem[];
+  /** Held-out inputs: problems on train targets whose numbers training never saw (empty unless held out). */
+  testInputs: TestProblem[];
 }
 
 export function countdownConfig(cfg: RunConfig): CountdownConfig {
@@ -52,7 +55,7 @@ export function metaRlProblems(
   });
 }
 
-/** Generates the run's problems and traces (train targets) and its held-out-target test problems. */
+/** Generates the run's problems and traces (train targets) and its two test sets: held-out targets and inputs. */
 export async function buildData(
   cfg: RunConfig,
   dir: string,
@@ -65,6 +68,7 @@ export async function buildData(
       config: countdownConfig(cfg),
       trainCount: cfg.data.train,
       testCount: cfg.data.test,
+      testInputsCount: cfg.countdown.heldOutInputFraction > 0 ? cfg.data.testInputs : 0,
       testUpTo: true,
       solver: cfg.data.solver,
       format: cfg.data.format,
@@ -78,17 +82,24 @@ export async function loadData(dir: string): Promise<RunData> {
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as CountdownRecord);
-  const test: TestProblem[] = [];
-  for (const r of rows.filter((x) => x.split === 'test')) {
-    let solved = false;
-    for (const spec of SOS_SOLVERS) {
-      // Each solver once, seeded by the problem: "solved by no solver in the training mix".
-      if ((await runSolver(spec, r, new Rng(r.target * 1000 + r.nums[0]))).solution !== null) {
-        solved = true;
-        break;
-      }
+  const testSet = async (split: 'test' | 'test-inputs') => {
+    const out: TestProblem[] = [];
+    for (const r of rows.filter((x) => x.split === split)) {
+      out.push({ nums: r.nums, target: r.target, symbolic_solved: await symbolicSolved(r) });
     }
-    test.push({ nums: r.nums, target: r.target, symbolic_solved: solved });
+    return out;
+  };
+  return {
+    train: rows.filter((x) => x.split === 'train'),
+    test: await testSet('test'),
+    testInputs: await testSet('test-inputs'),
+  };
+}
+
+/** Whether any solver of the training mix solves the problem, each run once, seeded by the problem. */
+async function symbolicSolved(p: CountdownProblem): Promise<boolean> {
+  for (const spec of SOS_SOLVERS) {
+    if ((await runSolver(spec, p, new Rng(p.target * 1000 + p.nums[0]))).solution !== null) return true;
   }
-  return { train: rows.filter((x) => x.split === 'train'), test };
+  return false;
 }

@@ -13,7 +13,8 @@ export const MODEL_LABELS: Record<ModelKey, string> = {
   metacot_rl: 'Meta-CoT + RL',
 };
 
-export interface ModelResult extends EvalSummary {
+/** One model on one test set. */
+export interface TestSetResult extends EvalSummary {
   /** Test problems none of the symbolic solvers in the training mix solved, and how many of those this model solved. */
   symbolic_unsolved: number;
   solved_symbolic_unsolved: number;
@@ -26,6 +27,11 @@ export interface ModelResult extends EvalSummary {
   goal_checks: GoalCheckStats;
 }
 
+/** The top-level numbers are held-out targets (the contract's); held-out inputs beside them when the task has them. */
+export interface ModelResult extends TestSetResult {
+  held_out_inputs?: TestSetResult;
+}
+
 export interface Results {
   name: string;
   models: Partial<Record<ModelKey, ModelResult>>;
@@ -34,14 +40,36 @@ export interface Results {
   /** Accuracy and tokens after each meta-RL iteration (iteration 0 is the Meta-CoT model). */
   iterations: Record<
     string,
-    Array<{ iteration: number; accuracy: number; mean_tokens: number; n_eval: number }>
+    Array<{
+      iteration: number;
+      accuracy: number;
+      mean_tokens: number;
+      n_eval: number;
+      test_inputs_accuracy?: number;
+    }>
   >;
   stages: Record<string, { seconds: number }>;
   config: unknown;
 }
 
-/** The table printed at the end of a run. */
+/** The table printed at the end of a run: one block per test set. */
 export function resultsTable(r: Results): string {
+  const keys = MODEL_KEYS.filter((k) => r.models[k]);
+  const blocks = [
+    testSetTable(
+      'held-out targets',
+      keys.map((k) => [k, r.models[k]!]),
+    ),
+  ];
+  const inputs = keys.flatMap((k) => {
+    const m = r.models[k]!.held_out_inputs;
+    return m ? [[k, m] as [ModelKey, TestSetResult]] : [];
+  });
+  if (inputs.length > 0) blocks.push(testSetTable('held-out inputs (train targets)', inputs));
+  return blocks.join('\n\n');
+}
+
+function testSetTable(title: string, results: Array<[ModelKey, TestSetResult]>): string {
   const head = [
     'model',
     'accuracy',
@@ -52,37 +80,40 @@ export function resultsTable(r: Results): string {
     'targets called goal',
     'other results called goal',
   ];
-  const rows = MODEL_KEYS.filter((k) => r.models[k]).map((k) => {
-    const m = r.models[k]!;
-    return [
-      MODEL_LABELS[k],
-      pct(m.accuracy),
-      `${pct(m.ci95[0])}–${pct(m.ci95[1])}`,
-      m.mean_tokens.toFixed(1),
-      // Test sets with repeated prompts (run folders from before they were distinct) say so.
-      m.n_distinct === m.n_eval ? String(m.n_eval) : `${m.n_eval} (${m.n_distinct} distinct)`,
-      `${m.solved_symbolic_unsolved}/${m.symbolic_unsolved}`,
-      `${m.goal_checks.hits}/${m.goal_checks.hits + m.goal_checks.misses}`,
-      `${m.goal_checks.false_goals}/${m.goal_checks.false_goals + m.goal_checks.rejections}`,
-    ];
-  });
+  const rows = results.map(([k, m]) => [
+    MODEL_LABELS[k],
+    pct(m.accuracy),
+    `${pct(m.ci95[0])}–${pct(m.ci95[1])}`,
+    m.mean_tokens.toFixed(1),
+    // Test sets with repeated prompts (run folders from before they were distinct) say so.
+    m.n_distinct === m.n_eval ? String(m.n_eval) : `${m.n_eval} (${m.n_distinct} distinct)`,
+    `${m.solved_symbolic_unsolved}/${m.symbolic_unsolved}`,
+    `${m.goal_checks.hits}/${m.goal_checks.hits + m.goal_checks.misses}`,
+    `${m.goal_checks.false_goals}/${m.goal_checks.false_goals + m.goal_checks.rejections}`,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (row: string[]) =>
     row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return [title, line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** A self-contained HTML report (inline SVG, no scripts, no network): viewable offline. */
 export async function reportHtml(r: Results): Promise<string> {
-  const models = MODEL_KEYS.filter((k) => r.models[k]).map((k) => ({
-    model: MODEL_LABELS[k],
-    accuracy: r.models[k]!.accuracy,
-    lo: r.models[k]!.ci95[0],
-    hi: r.models[k]!.ci95[1],
-    tokens: r.models[k]!.mean_tokens,
-  }));
+  const models = MODEL_KEYS.filter((k) => r.models[k]).flatMap((k) => {
+    const m = r.models[k]!;
+    const sets: Array<[string, TestSetResult]> = [['held-out targets', m]];
+    if (m.held_out_inputs) sets.push(['held-out inputs', m.held_out_inputs]);
+    return sets.map(([set, e]) => ({
+      model: MODEL_LABELS[k],
+      set,
+      accuracy: e.accuracy,
+      lo: e.ci95[0],
+      hi: e.ci95[1],
+      tokens: e.mean_tokens,
+    }));
+  });
   const charts: Array<[string, TopLevelSpec]> = [
     [
       'Accuracy on held-out problems (95% Wilson interval)',
@@ -95,6 +126,8 @@ export async function reportHtml(r: Results): Promise<string> {
             mark: 'bar',
             encoding: {
               y: { field: 'model', type: 'nominal', sort: null, title: null, axis: { labelLimit: 240 } },
+              yOffset: { field: 'set', type: 'nominal' },
+              color: { field: 'set', type: 'nominal', title: 'test set' },
               x: {
                 field: 'accuracy',
                 type: 'quantitative',
@@ -108,6 +141,7 @@ export async function reportHtml(r: Results): Promise<string> {
             mark: { type: 'rule', color: 'black' },
             encoding: {
               y: { field: 'model', type: 'nominal', sort: null },
+              yOffset: { field: 'set', type: 'nominal' },
               x: { field: 'lo', type: 'quantitative', title: 'accuracy' },
               x2: { field: 'hi' },
             },
@@ -133,6 +167,7 @@ export async function reportHtml(r: Results): Promise<string> {
                 axis: { format: '.0%' },
               },
               color: { field: 'model', type: 'nominal' },
+              shape: { field: 'set', type: 'nominal', title: 'test set' },
             },
           },
         ],
@@ -157,11 +192,17 @@ export async function reportHtml(r: Results): Promise<string> {
     ]);
   }
   const iters = Object.entries(r.iterations).flatMap(([method, pts]) => pts.map((p) => ({ method, ...p })));
+  // Accuracy per iteration on each test set: held-out inputs as their own lines.
+  const itersBySet = iters.flatMap((p) =>
+    p.test_inputs_accuracy === undefined
+      ? [p]
+      : [p, { ...p, method: `${p.method}, held-out inputs`, accuracy: p.test_inputs_accuracy }],
+  );
   if (iters.length > 0) {
-    const perIteration = (y: object): TopLevelSpec => ({
+    const perIteration = (y: object, values: object[] = iters): TopLevelSpec => ({
       width: 420,
       height: 240,
-      data: { values: iters },
+      data: { values },
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'iteration', type: 'ordinal' },
@@ -172,12 +213,15 @@ export async function reportHtml(r: Results): Promise<string> {
     charts.push(
       [
         'Meta-RL: accuracy per iteration',
-        perIteration({
-          field: 'accuracy',
-          type: 'quantitative',
-          scale: { domain: [0, 1] },
-          axis: { format: '.0%' },
-        }),
+        perIteration(
+          {
+            field: 'accuracy',
+            type: 'quantitative',
+            scale: { domain: [0, 1] },
+            axis: { format: '.0%' },
+          },
+          itersBySet,
+        ),
       ],
       [
         'Meta-RL: tokens per problem per iteration',

@@ -97,6 +97,13 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
       `test set: ${data.test.length} distinct held-out problems, all that exist for this task (data.test asks ${cfg.data.test})`,
     );
   }
+  const inputsHeld = cfg.countdown.heldOutInputFraction > 0;
+  if (inputsHeld && data.testInputs.length < cfg.data.testInputs) {
+    obs.log(
+      `held-out inputs: ${data.testInputs.length} distinct problems, all that exist for this task (data.testInputs asks ${cfg.data.testInputs})`,
+    );
+  }
+  mkdirSync(join(dir, 'predictions', 'test-inputs'), { recursive: true });
   const fits = (e: { tokens: readonly number[] }) => e.tokens.length <= cfg.data.maxTokens;
   const metaRlPool = metaRlProblems(cfg, data.train);
   const corpora = {
@@ -107,19 +114,27 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
       .filter(fits),
   };
   const modelDir = (key: string) => join(dir, 'models', key);
-  const evalInto = async (key: string, weights: Weights, problems: TestProblem[]): Promise<EvalSummary> => {
+  /**
+   * Greedy evaluation on both test sets, one sampler: held-out targets into predictions/<key>.jsonl,
+   * held-out inputs (when the task holds some out) into predictions/test-inputs/<key>.jsonl.
+   */
+  const evalInto = async (key: string, weights: Weights): Promise<StageEval> => {
     const sampler = await Sampler.create(model, weights, { threads: cfg.threads });
-    try {
-      return await evaluateModel({
+    const on = (problems: TestProblem[], file: string) =>
+      evaluateModel({
         sampler,
         tokenizer,
         problems,
         format: cfg.data.format,
         maxNewTokens: Math.min(cfg.eval.maxNewTokens, model.contextLength - 40),
         batch: cfg.eval.batch,
-        out: join(dir, 'predictions', `${key}.jsonl`),
+        out: join(dir, file),
         onProgress: (d, t) => obs.progress(d, t, 'problems'),
       });
+    try {
+      const targets = await on(data.test, predictionFile(key, 'targets'));
+      if (data.testInputs.length === 0) return targets;
+      return { ...targets, test_inputs: await on(data.testInputs, predictionFile(key, 'inputs')) };
     } finally {
       await sampler.dispose();
     }
@@ -152,23 +167,25 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
     );
     curves[key] = r.curve;
   }
-  const evals: Partial<Record<ModelKey, EvalSummary>> = {};
+  const evals: Partial<Record<ModelKey, StageEval>> = {};
+  const testSize = data.test.length + data.testInputs.length;
   for (const key of ['cot', 'metacot'] as const) {
     evals[key] = await stage(
       `eval_${key}`,
-      `evaluate ${key} on ${data.test.length} held-out problems`,
+      `evaluate ${key} on ${testSize} held-out problems`,
       predictionFiles(key),
-      () => evalInto(key, loadWeights(modelDir(key), model), data.test),
+      () => evalInto(key, loadWeights(modelDir(key), model)),
     );
   }
 
   const iterations: Results['iterations'] = {};
   const metacotEval = evals.metacot!;
-  const point = (iteration: number, e: EvalSummary) => ({
+  const point = (iteration: number, e: StageEval) => ({
     iteration,
     accuracy: e.accuracy,
     mean_tokens: e.mean_tokens,
     n_eval: e.n_eval,
+    ...(e.test_inputs ? { test_inputs_accuracy: e.test_inputs.accuracy } : {}),
   });
 
   if (starIters > 0) {
@@ -210,24 +227,15 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
               seed: cfg.seed + k,
               onProgress: (p) => obs.progress(p.step, p.steps, 'steps', `loss ${p.loss.toFixed(3)}`),
             });
-          const ev = await evalInto(
-            `metacot_star_it${k}`,
-            loadWeights(modelDir(`star_${k}`), model),
-            data.test,
-          );
+          const ev = await evalInto(`metacot_star_it${k}`, loadWeights(modelDir(`star_${k}`), model));
           return { ...ev, kept: got.kept, sampled: got.sampled };
         },
       );
       iterations.star.push(point(k, e));
       weightsDir = modelDir(`star_${k}`);
     }
-    copyFileSync(
-      join(dir, 'predictions', `metacot_star_it${starIters}.jsonl`),
-      join(dir, 'predictions', 'metacot_star.jsonl'),
-    );
-    evals.metacot_star = iterations.star.length
-      ? (state.get<EvalSummary>(`star_${starIters}`) as EvalSummary)
-      : undefined;
+    copyPredictions(dir, `metacot_star_it${starIters}`, 'metacot_star', inputsHeld);
+    evals.metacot_star = state.get<StageEval>(`star_${starIters}`);
   }
 
   if (rlIters > 0) {
@@ -259,7 +267,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
                 (cfg.rl.epochs > 1 ? `, ${(100 * stats.clipFraction).toFixed(1)}% clipped` : ''),
             );
             await trainer.save(modelDir(`rl_${k}`), { rl: true });
-            const ev = await evalInto(`metacot_rl_it${k}`, trainer.weights(), data.test);
+            const ev = await evalInto(`metacot_rl_it${k}`, trainer.weights());
             return { ...ev, train: stats };
           },
         );
@@ -268,18 +276,29 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
     } finally {
       await reference.dispose();
     }
-    copyFileSync(
-      join(dir, 'predictions', `metacot_rl_it${rlIters}.jsonl`),
-      join(dir, 'predictions', 'metacot_rl.jsonl'),
-    );
-    evals.metacot_rl = state.get<EvalSummary>(`rl_${rlIters}`);
+    copyPredictions(dir, `metacot_rl_it${rlIters}`, 'metacot_rl', inputsHeld);
+    evals.metacot_rl = state.get<StageEval>(`rl_${rlIters}`);
   }
 
   const models: Results['models'] = {};
   for (const key of MODEL_KEYS) {
     const e = evals[key];
     if (!e) continue;
-    models[key] = fromPredictions(e, join(dir, 'predictions', `${key}.jsonl`), data.test, cfg.data.format);
+    const { test_inputs, ...targets } = e;
+    models[key] = fromPredictions(
+      targets,
+      join(dir, predictionFile(key, 'targets')),
+      data.test,
+      cfg.data.format,
+    );
+    if (test_inputs) {
+      models[key].held_out_inputs = fromPredictions(
+        test_inputs,
+        join(dir, predictionFile(key, 'inputs')),
+        data.testInputs,
+        cfg.data.format,
+      );
+    }
   }
   const results: Results = {
     name: cfg.name,
@@ -313,8 +332,26 @@ function backfillInputs(state: RunState, dir: string): void {
   for (const [name, r] of legacy) state.record(name, r.seconds, r.result, inputs(name));
 }
 
+/** What an evaluation stage records: held-out targets at the top level, held-out inputs beside them. */
+type StageEval = EvalSummary & { test_inputs?: EvalSummary };
+
+/** A model's predictions on one test set: the contract's predictions/<key>.jsonl is held-out targets. */
+function predictionFile(key: string, set: 'targets' | 'inputs'): string {
+  return set === 'targets' ? `predictions/${key}.jsonl` : `predictions/test-inputs/${key}.jsonl`;
+}
+
 function predictionFiles(key: string): string[] {
-  return [`predictions/${key}.jsonl`, `predictions/${key}.jsonl.partial`];
+  return (['targets', 'inputs'] as const).flatMap((set) => {
+    const file = predictionFile(key, set);
+    return [file, `${file}.partial`];
+  });
+}
+
+/** The last meta-RL iteration's predictions under the model's own name, for each test set it has. */
+function copyPredictions(dir: string, from: string, to: string, inputsHeld: boolean): void {
+  for (const set of inputsHeld ? (['targets', 'inputs'] as const) : (['targets'] as const)) {
+    copyFileSync(join(dir, predictionFile(from, set)), join(dir, predictionFile(to, set)));
+  }
 }
 
 /**
@@ -326,10 +363,15 @@ function predictionFiles(key: string): string[] {
  */
 function stageInputs(cfg: RunConfig): (name: string) => string {
   // Meta-RL's own targets change only what STaR and RL sample, not the data or SFT.
-  const { metaRlTargets, ...dataCfg } = cfg.data;
-  const data = fingerprint(cfg.seed, cfg.countdown, dataCfg);
-  const sft = (key: string) => fingerprint(data, key, cfg.model, cfg.sft);
-  const evalOf = (upstream: string) => fingerprint(upstream, cfg.eval);
+  // Held-out inputs enter the fingerprints only when the task holds some out, so runs from before the
+  // option keep theirs; their count changes the data file and the evaluations, never the train split.
+  const { metaRlTargets, testInputs, ...dataCfg } = cfg.data;
+  const { heldOutInputFraction, ...countdown } = cfg.countdown;
+  const inputsHeld = heldOutInputFraction > 0;
+  const train = fingerprint(cfg.seed, inputsHeld ? cfg.countdown : countdown, dataCfg);
+  const data = inputsHeld ? fingerprint(train, testInputs) : train;
+  const sft = (key: string) => fingerprint(train, key, cfg.model, cfg.sft);
+  const evalOf = (upstream: string) => fingerprint(upstream, cfg.eval, ...(inputsHeld ? [testInputs] : []));
   const { iterations: _s, enabled: _se, ...star } = cfg.star;
   const { iterations: _r, enabled: _re, ...rl } = cfg.rl;
   const chain = (name: string): string => {

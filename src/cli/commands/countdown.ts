@@ -30,7 +30,8 @@ export function registerCountdown(program: Command): void {
   cd.command('generate')
     .description(
       'Generate solvable Countdown problems with a symbolic solver trace (stream of search) and the optimal path.\n' +
-        'Train problems use train targets; --test-count adds problems whose targets are held out entirely.',
+        'Train problems use train targets; --test-count adds problems whose targets are held out entirely;\n' +
+        '--test-inputs-count adds problems on train targets whose numbers are held out (--held-out-inputs).',
     )
     .requiredOption('--out <file>', 'output JSONL file (written atomically)')
     .option('--count <n>', 'train problems', intOption(0), 1000)
@@ -44,6 +45,18 @@ export function registerCountdown(program: Command): void {
     .option('--min-target <n>', 'smallest target', intOption(0), SOS_COUNTDOWN.minTarget)
     .option('--max-target <n>', 'largest target', intOption(0), SOS_COUNTDOWN.maxTarget)
     .option('--held-out <fraction>', 'fraction of target values held out for test', floatOption(0, 0.99), 0.1)
+    .option(
+      '--held-out-inputs <fraction>',
+      'fraction of prompts (number multiset, train target) held out of training',
+      floatOption(0, 0.99),
+      0,
+    )
+    .option(
+      '--test-inputs-count <n>',
+      'test problems on held-out inputs (split test-inputs)',
+      intOption(0),
+      0,
+    )
     .option('--distinct', 'draw input numbers without replacement', false)
     .option('--workers <n>', 'worker threads (default: one per core)', intOption(1))
     .option('--json', 'print the summary as JSON', false)
@@ -62,10 +75,11 @@ export function registerCountdown(program: Command): void {
         minTarget: o.minTarget,
         maxTarget: o.maxTarget,
         heldOutFraction: o.heldOut,
+        heldOutInputFraction: o.heldOutInputs,
         distinct: o.distinct,
         seed: o.seed,
       };
-      const total = o.count + o.testCount;
+      const total = o.count + o.testCount + o.testInputsCount;
       const bar = progressBar('countdown generate', total, 'problems');
       let summary: GenerateSummary;
       try {
@@ -73,6 +87,7 @@ export function registerCountdown(program: Command): void {
           config,
           trainCount: o.count,
           testCount: o.testCount,
+          testInputsCount: o.testInputsCount,
           solver: o.solver,
           format: o.format,
           workers: o.workers,
