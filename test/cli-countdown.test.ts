@@ -63,6 +63,23 @@ describe('metacot countdown generate', () => {
     expect(check.stdout).toMatch(/700 records, \d+ with a solution, 0 problems/);
   });
 
+  it('adds held-out inputs on train targets, never drawn for training, and says what they need', () => {
+    const out = join(dir, 'inputs.jsonl');
+    const base = ['countdown', 'generate', '--count', '300', '--numbers', '3', '--max-target', '40'];
+    const r = metacot([...base, '--held-out-inputs', '0.2', '--test-inputs-count', '40', '--out', out]);
+    expect(r.code).toBe(0);
+    const rows = lines(out);
+    const key = (x: { nums: number[]; target: number }) => `${[...x.nums].sort((a, b) => a - b)}=${x.target}`;
+    const train = new Set(rows.filter((x) => x.split === 'train').map(key));
+    const inputs = rows.filter((x) => x.split === 'test-inputs');
+    expect(inputs).toHaveLength(40);
+    for (const x of inputs) expect(train.has(key(x))).toBe(false);
+    expect(metacot(['countdown', 'check', out]).code).toBe(0);
+    const bad = metacot([...base, '--test-inputs-count', '10', '--out', join(dir, 'no.jsonl')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--test-inputs-count needs held-out inputs: set --held-out-inputs/);
+  });
+
   it('writes SoS-format and A* traces that pass the checker', () => {
     for (const [solver, format] of [
       ['bfs3-mult', 'sos'],

@@ -48,7 +48,7 @@ describe('run config', () => {
     for (const p of pool.slice(0, 200)) {
       expect(p.target).toBeGreaterThanOrEqual(41);
       expect(p.target).toBeLessThanOrEqual(60);
-      expect(p.nums.every((n) => n >= 1 && n <= 9)).toBe(true);
+      expect(p.nums.every((n) => n >= 1 && n <= cfg.countdown.numMax)).toBe(true);
       expect(findSolution(p.nums, p.target)).not.toBeNull();
     }
     expect(metaRlProblems(cfg, [])).toEqual(pool);

@@ -4,11 +4,12 @@ import type { RunConfig } from './config.js';
  * Rough seconds per stage from the config, for the "time left" display. The constants are this
  * project's measurements on 2 cores; `calibrate` rescales them by how the finished stages went.
  */
-const TRAIN_TOKENS_PER_S = 20_000;
-const SAMPLE_TOKENS_PER_S = 6_000;
+const TRAIN_TOKENS_PER_S = 9_500;
+const SAMPLE_TOKENS_PER_S = 8_000;
 
 export function estimateStageSeconds(cfg: RunConfig, name: string): number {
-  const evalTokens = cfg.data.test * cfg.eval.maxNewTokens * 0.4;
+  const inputs = cfg.countdown.heldOutInputFraction > 0 ? cfg.data.testInputs : 0;
+  const evalTokens = (cfg.data.test + inputs) * cfg.eval.maxNewTokens * 0.4;
   if (name === 'data') return cfg.data.train / 3000 + 2;
   if (name.startsWith('sft_')) return cfg.sft.tokens / TRAIN_TOKENS_PER_S;
   if (name.startsWith('eval_')) return evalTokens / SAMPLE_TOKENS_PER_S;
