@@ -61,8 +61,9 @@ export function drawRng(config: CountdownConfig, stream: keyof typeof DRAW_STREA
 /**
  * Picks `count` draws of a test stream that give distinct problems, first occurrences in draw
  * order. For held-out targets (`test`) the same numbers in another order count as another prompt;
- * held-out inputs (`test-inputs`) are held out as number multisets, so there they count as one. A test set drawn with repeats
- * measures fewer problems than it claims, and its confidence interval is too narrow. A held-out
+ * held-out inputs (`test-inputs`) are held out as number multisets, so there they count as one.
+ * A test set drawn with repeats measures fewer problems than it claims, and its confidence interval
+ * is too narrow. A held-out
  * space too small for `count` is an error that names its size, or with `upTo`, gives all of it
  * that `maxDraws` draws reach (for the demo's 3 numbers in 1–9, every solvable prompt: each has odds
  * above 1 in 500 per draw, so 100,000 draws all miss one with odds below e^-200).

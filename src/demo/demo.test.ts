@@ -183,6 +183,16 @@ describe('report', () => {
           solved_symbolic_unsolved: 3,
           n_distinct: 1000,
           goal_checks: { hits: 500, misses: 20, false_goals: 30, rejections: 2970 },
+          held_out_inputs: {
+            accuracy: 0.625,
+            ci95: [0.6, 0.65] as [number, number],
+            mean_tokens: 110,
+            n_eval: 800,
+            symbolic_unsolved: 0,
+            solved_symbolic_unsolved: 0,
+            n_distinct: 800,
+            goal_checks: { hits: 700, misses: 10, false_goals: 5, rejections: 900 },
+          },
         },
       },
       curves: {
@@ -207,8 +217,16 @@ describe('report', () => {
     expect(table).toMatch(
       /Meta-CoT \(stream of search\)\s+50\.0%\s+45\.0%–55\.0%\s+150\.0\s+1000\s+3\/10\s+500\/520\s+30\/3000/,
     );
+    // Held-out inputs get their own block, after held-out targets, with only the models that have them.
+    const [targets, inputs] = table.split('held-out inputs (train targets)');
+    expect(targets).toMatch(/^held-out targets\n/);
+    expect(inputs).toMatch(
+      /Meta-CoT \(stream of search\)\s+62\.5%\s+60\.0%–65\.0%\s+110\.0\s+800\s+0\/0\s+700\/710\s+5\/905/,
+    );
+    expect(inputs).not.toMatch(/CoT \(optimal path\)/);
     const html = await reportHtml(r);
     expect(html.match(/<svg/g)?.length).toBe(5);
+    expect(html).toMatch(/held-out inputs/);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 });

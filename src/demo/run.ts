@@ -103,7 +103,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
       `held-out inputs: ${data.testInputs.length} distinct problems, all that exist for this task (data.testInputs asks ${cfg.data.testInputs})`,
     );
   }
-  mkdirSync(join(dir, 'predictions', 'test-inputs'), { recursive: true });
+  if (inputsHeld) mkdirSync(join(dir, 'predictions', 'test-inputs'), { recursive: true });
   const fits = (e: { tokens: readonly number[] }) => e.tokens.length <= cfg.data.maxTokens;
   const metaRlPool = metaRlProblems(cfg, data.train);
   const corpora = {
@@ -234,7 +234,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
       iterations.star.push(point(k, e));
       weightsDir = modelDir(`star_${k}`);
     }
-    copyPredictions(dir, `metacot_star_it${starIters}`, 'metacot_star', inputsHeld);
+    copyPredictions(dir, `metacot_star_it${starIters}`, 'metacot_star', data.testInputs.length > 0);
     evals.metacot_star = state.get<StageEval>(`star_${starIters}`);
   }
 
@@ -276,7 +276,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
     } finally {
       await reference.dispose();
     }
-    copyPredictions(dir, `metacot_rl_it${rlIters}`, 'metacot_rl', inputsHeld);
+    copyPredictions(dir, `metacot_rl_it${rlIters}`, 'metacot_rl', data.testInputs.length > 0);
     evals.metacot_rl = state.get<StageEval>(`rl_${rlIters}`);
   }
 
@@ -348,8 +348,8 @@ function predictionFiles(key: string): string[] {
 }
 
 /** The last meta-RL iteration's predictions under the model's own name, for each test set it has. */
-function copyPredictions(dir: string, from: string, to: string, inputsHeld: boolean): void {
-  for (const set of inputsHeld ? (['targets', 'inputs'] as const) : (['targets'] as const)) {
+function copyPredictions(dir: string, from: string, to: string, withInputs: boolean): void {
+  for (const set of withInputs ? (['targets', 'inputs'] as const) : (['targets'] as const)) {
     copyFileSync(join(dir, predictionFile(from, set)), join(dir, predictionFile(to, set)));
   }
 }
