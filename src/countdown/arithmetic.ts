@@ -63,3 +63,15 @@ export function applyStep(nums: readonly number[], i: number, j: number, result:
   out.push(result);
   return out;
 }
+
+/**
+ * Countdown numbers as a multiset: [3, 5] and [5, 3] are the same state, and the same held-out input.
+ * One definition for every place that identifies numbers regardless of order.
+ */
+export function sortedNums(nums: readonly number[]): number[] {
+  return [...nums].sort((a, b) => a - b);
+}
+
+export function multisetKey(nums: readonly number[]): string {
+  return sortedNums(nums).join(',');
+}

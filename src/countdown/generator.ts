@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { hash32, Rng } from '../core/rng.js';
-import type { CountdownProblem, CountdownStep } from './arithmetic.js';
+import { type CountdownProblem, type CountdownStep, sortedNums } from './arithmetic.js';
 import { findSolution } from './solve.js';
 
 /** How Countdown problems are drawn. Defaults are Stream of Search's 4-number task. */
@@ -73,9 +73,10 @@ export function validateConfig(c: CountdownConfig): void {
   if (!(c.heldOutFraction >= 0 && c.heldOutFraction < 1)) {
     throw new UserError(`countdown config: 'heldOutFraction' must be in [0, 1), got ${c.heldOutFraction}`);
   }
-  const inputs = c.heldOutInputFraction ?? 0;
-  if (!(inputs >= 0 && inputs < 1)) {
-    throw new UserError(`countdown config: 'heldOutInputFraction' must be in [0, 1), got ${inputs}`);
+  if (!(c.heldOutInputFraction >= 0 && c.heldOutInputFraction < 1)) {
+    throw new UserError(
+      `countdown config: 'heldOutInputFraction' must be in [0, 1), got ${c.heldOutInputFraction}`,
+    );
   }
 }
 
@@ -97,11 +98,10 @@ export function splitTargets(c: CountdownConfig): Record<Split, number[]> {
  * held out together, and the answer does not depend on which stream drew them.
  */
 export function isHeldOutInput(c: CountdownConfig, nums: readonly number[], target: number): boolean {
-  const fraction = c.heldOutInputFraction ?? 0;
-  if (fraction === 0) return false;
+  if (c.heldOutInputFraction === 0) return false;
   let h = hash32(c.seed, target);
-  for (const n of [...nums].sort((a, b) => a - b)) h = hash32(h, n);
-  return h / 2 ** 32 < fraction;
+  for (const n of sortedNums(nums)) h = hash32(h, n);
+  return h / 2 ** 32 < c.heldOutInputFraction;
 }
 
 export interface DrawnProblem extends CountdownProblem {

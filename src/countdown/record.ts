@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { hash32, Rng } from '../core/rng.js';
-import { stepText } from './arithmetic.js';
+import { multisetKey, stepText } from './arithmetic.js';
 import { type CountdownConfig, drawProblem, type Split } from './generator.js';
 import { astarTrace } from './linearize/astar.js';
 import type { TraceFormat } from './linearize/format.js';
@@ -90,8 +90,7 @@ export function distinctTestDraws(
       );
     }
     const p = drawProblem(opts.config, opts.targets[split], split, draw, drawRng(opts.config, split, draw));
-    const nums = split === 'test' ? p.nums : [...p.nums].sort((a, b) => a - b);
-    const key = `${nums.join(' ')}=${p.target}`;
+    const key = `${split === 'test' ? p.nums.join(',') : multisetKey(p.nums)}=${p.target}`;
     if (!seen.has(key)) {
       seen.add(key);
       draws.push(draw);

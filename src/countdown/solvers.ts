@@ -3,7 +3,7 @@ import { beam } from '../search/beam.js';
 import { bestFirst } from '../search/best-first.js';
 import { dfs } from '../search/dfs.js';
 import type { Budget, SearchResult } from '../search/types.js';
-import type { CountdownProblem, CountdownStep } from './arithmetic.js';
+import { type CountdownProblem, type CountdownStep, multisetKey } from './arithmetic.js';
 import { countdownDomain } from './domain.js';
 import type { HeuristicName } from './heuristics.js';
 
@@ -76,12 +76,12 @@ export function runSolver(
     case 'astar':
       return bestFirst.run({
         ...base,
-        options: { heuristic: spec.heuristic, gWeight: 1, dedupe: true, stateKey: multisetKey },
+        options: {
+          heuristic: spec.heuristic,
+          gWeight: 1,
+          dedupe: true,
+          stateKey: (nums) => multisetKey(nums as number[]),
+        },
       });
   }
-}
-
-/** Countdown states are multisets: [3, 5] and [5, 3] are the same state. */
-function multisetKey(nums: unknown): string {
-  return [...(nums as number[])].sort((a, b) => a - b).join(',');
 }
