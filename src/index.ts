@@ -47,6 +47,13 @@ export {
   solverName,
 } from './countdown/solvers.js';
 export { COUNTDOWN_VOCAB_V1, Tokenizer, type Vocabulary } from './countdown/tokenizer.js';
+export {
+  COUNTDOWN_TOOLS,
+  type CountdownTool,
+  countdownTools,
+  type ForceHook,
+  GOAL_TEST_FORMATS,
+} from './countdown/tools.js';
 export { verifyCountdown } from './countdown/verify.js';
 // curate: Big-Math curation (`metacot data build`): readers, field mapping, rule filters, dedup, decontamination, difficulty
 export {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { evaluate, type Op } from '../src/countdown/arithmetic.js';
 import { verifyCountdown } from '../src/countdown/verify.js';
 import { metacot, ROOT } from './cli.js';
 
@@ -60,8 +61,16 @@ describe('metacot run (smoke config)', () => {
       const solved = preds.filter((p) => p.solution.length > 0 && verifyCountdown(p, p.solution).ok).length;
       expect(m.accuracy).toBeCloseTo(solved / preds.length, 12);
       expect(m.mean_tokens).toBeCloseTo(preds.reduce((a, p) => a + p.output_tokens, 0) / preds.length, 9);
-      for (const p of preds)
+      for (const p of preds) {
         for (const f of ['nums', 'target', 'output', 'solution', 'solved']) expect(p).toHaveProperty(f);
+        // smoke.yaml runs with the demo's tools: the calculator's results are right wherever the rules allow
+        // one (the smoke model rarely writes a whole step; evaluate.test.ts checks the tools' wiring).
+        expect(p.tool_tokens).toBeLessThanOrEqual(p.output_tokens);
+        for (const [, a, op, b, c] of p.output.matchAll(/(\d+)([-+*/])(\d+)=(\d+)/g)) {
+          const truth = evaluate(Number(a), op as Op, Number(b));
+          if (truth !== null) expect(Number(c)).toBe(truth);
+        }
+      }
       // Goal checks, recounted with a plain pattern over the compact lines: `[r] vs t goal|no`.
       const verdicts = preds.flatMap((p) =>
         [...p.output.matchAll(/^try \d+[-+*/]\d+=(\d+) \[\d+\] vs \d+ (goal|no)$/gm)].map((v) => ({
@@ -70,6 +79,8 @@ describe('metacot run (smoke config)', () => {
         })),
       );
       const g = m.goal_checks;
+      // The goal test writes every check: none is wrong.
+      expect(g.misses + g.false_goals).toBe(0);
       expect([g.hits, g.misses, g.false_goals, g.rejections]).toEqual([
         verdicts.filter((v) => v.isTarget && v.goal).length,
         verdicts.filter((v) => v.isTarget && !v.goal).length,
@@ -128,6 +139,18 @@ describe('metacot run (smoke config)', () => {
     for (const k of ['sft_cot', 'sft_metacot']) expect(s5[k]).toEqual(s4[k]);
     for (const k of ['data', 'eval_cot', 'eval_metacot']) expect(s5[k].inputs).not.toBe(s4[k].inputs);
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).cot.held_out_inputs.n_eval).toBe(20);
+
+    // Without tools: the evaluations are redone (the model writes every token), SFT is not.
+    const bareFile = join(out, '..', 'bare.yaml');
+    writeFileSync(bareFile, `${readFileSync(fewerFile, 'utf8')}tools: []\n`);
+    const bare = metacot(['run', bareFile, '--out', out]);
+    expect(bare.code).toBe(0);
+    const s6 = JSON.parse(readFileSync(join(out, 'stages.json'), 'utf8'));
+    for (const k of ['data', 'sft_cot', 'sft_metacot']) expect(s6[k]).toEqual(s5[k]);
+    for (const k of ['eval_cot', 'eval_metacot', 'rl_1']) expect(s6[k].inputs).not.toBe(s5[k].inputs);
+    const first = JSON.parse(readFileSync(join(out, 'predictions', 'metacot.jsonl'), 'utf8').split('\n')[0]);
+    expect(first).not.toHaveProperty('tool_tokens');
+    expect(bare.stdout).not.toMatch(/tools \(every model alike\)/);
   }, 240_000);
 
   it('rejects a bad config with the file and field', () => {

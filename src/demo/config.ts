@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { SOLVER_NAMES } from '../countdown/solvers.js';
+import { COUNTDOWN_TOOLS, type CountdownTool, GOAL_TEST_FORMATS } from '../countdown/tools.js';
 import { parseConfig, readConfigFile } from '../io/config-file.js';
 
 const int = (min: number) => z.number().int().min(min);
@@ -16,6 +17,14 @@ export const RunConfigSchema = z
     seed: int(0).default(0),
     /** ONNX Runtime threads for training and sampling. */
     threads: int(1).default(2),
+    /**
+     * Tools every sampler of the run calls (evaluation, STaR, RL), for CoT and Meta-CoT alike: the
+     * calculator writes the result of each step the model chose, the goal test says whether the number
+     * left is the target (countdown/tools.ts). [] = the model writes every token itself.
+     */
+    tools: z
+      .array(z.enum(COUNTDOWN_TOOLS as [CountdownTool, ...CountdownTool[]]))
+      .default(['calculator', 'goal-test']),
     countdown: z
       .object({
         numbers: int(2).default(3),
@@ -96,7 +105,7 @@ export const RunConfigSchema = z
         enabled: z.boolean().default(true),
         iterations: int(0).default(1),
         /** Train problems sampled per iteration, and samples per problem. */
-        problems: int(1).default(500),
+        problems: int(1).default(250),
         samples: int(1).default(4),
         temperature: z.number().positive().default(0.8),
         /**
@@ -123,7 +132,7 @@ export const RunConfigSchema = z
          * as the KL to the reference grew (peaks at iteration 9 and 5 in two 8–12-iteration runs);
          * 4 keeps the demo inside 15 minutes (an iteration, evaluated on both test sets, takes ~35 s).
          */
-        iterations: int(0).default(4),
+        iterations: int(0).default(2),
         /** Problems per iteration, and completions per problem (the group). */
         problems: int(1).default(64),
         group: int(2).default(8),
@@ -171,6 +180,11 @@ export function parseRunConfig(raw: unknown, source = 'config'): RunConfig {
     throw new UserError(
       `${source}: field 'data.metaRlTargets': ${own.min}–${own.max} must be a range outside the task's targets ` +
         `${c.countdown.minTarget}–${c.countdown.maxTarget} (those are SFT's and the test's)`,
+    );
+  }
+  if (c.tools.includes('goal-test') && !GOAL_TEST_FORMATS.includes(c.data.format)) {
+    throw new UserError(
+      `${source}: field 'tools': the goal test writes the ${GOAL_TEST_FORMATS.join(' and ')} formats' goal check, not ${c.data.format}'s`,
     );
   }
   if (c.sft.seqLen < c.data.maxTokens - 1) {

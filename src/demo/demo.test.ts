@@ -10,7 +10,7 @@ import { judge } from './evaluate.js';
 import { textExample } from './examples.js';
 import { passAtK, wilson95 } from './metrics.js';
 import { reportHtml, resultsTable } from './report.js';
-import { advantages, ppoWeights } from './rl.js';
+import { advantages, ppoWeights, sequenceKl, withoutToolTokens } from './rl.js';
 import { fingerprint, RunState } from './state.js';
 
 describe('run config', () => {
@@ -39,6 +39,16 @@ describe('run config', () => {
       vocab: 'countdown-v1',
       maxTokens: 320,
     });
+  });
+
+  it('takes tools, and refuses a goal test for a format whose check it cannot write', () => {
+    expect(defaultConfig().tools).toEqual(['calculator', 'goal-test']);
+    expect(parseRunConfig({ tools: [] }).tools).toEqual([]);
+    expect(parseRunConfig({ tools: ['calculator'], data: { format: 'digitwise' } }).tools).toEqual([
+      'calculator',
+    ]);
+    expect(() => parseRunConfig({ data: { format: 'digitwise' } })).toThrow(/field 'tools'.*digitwise/);
+    expect(() => parseRunConfig({ tools: ['abacus'] })).toThrow(/tools/);
   });
 
   it('draws meta-RL problems on their own targets, outside the task range, the same every time', () => {
@@ -113,6 +123,14 @@ describe('metrics', () => {
     expect(passAtK(10, 0, 3)).toBe(0);
     expect(passAtK(10, 10, 1)).toBe(1);
     expect(passAtK(4, 1, 2)).toBeCloseTo(0.5, 10);
+  });
+
+  it('leaves tool-written tokens out of the RL gradient and the KL penalty', () => {
+    const forced = [false, true, true, false];
+    expect(withoutToolTokens([0.5, 0.5, -1, 2], forced)).toEqual([0.5, 0, 0, 2]);
+    expect(withoutToolTokens([0.5, 0.5], undefined)).toEqual([0.5, 0.5]);
+    expect(sequenceKl([-1, -2, -3, -4], [-1.5, -9, -9, -3], forced)).toBeCloseTo(0.5 - 1, 12);
+    expect(sequenceKl([-1, -2], [-1.5, -1])).toBeCloseTo(0.5 - 1, 12);
   });
 
   it('computes group baselines', () => {
@@ -224,6 +242,17 @@ describe('report', () => {
       /Meta-CoT \(stream of search\)\s+62\.5%\s+60\.0%–65\.0%\s+110\.0\s+800\s+0\/0\s+700\/710\s+5\/905/,
     );
     expect(inputs).not.toMatch(/CoT \(optimal path\)/);
+    // With the goal test the checks are the tool's: their columns give way to the tools' share of tokens.
+    const withTools = resultsTable({
+      ...r,
+      models: { cot: { ...r.models.cot, mean_tool_tokens: 5.25 } },
+      config: { tools: ['calculator', 'goal-test'] },
+    });
+    expect(withTools).toMatch(
+      /CoT \(optimal path\)\s+25\.0%\s+20\.0%–30\.0%\s+50\.0\s+5\.3\s+1000 \(800 distinct\)\s+1\/10\n/,
+    );
+    expect(withTools).not.toMatch(/called goal/);
+    expect(withTools).toMatch(/tools \(every model alike\): calculator, goal-test/);
     const html = await reportHtml(r);
     expect(html.match(/<svg/g)?.length).toBe(5);
     expect(html).toMatch(/held-out inputs/);

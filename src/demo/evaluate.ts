@@ -3,6 +3,7 @@ import type { CountdownProblem } from '../countdown/arithmetic.js';
 import type { TraceFormat } from '../countdown/linearize/format.js';
 import { extractSolution } from '../countdown/linearize/parse.js';
 import type { Tokenizer } from '../countdown/tokenizer.js';
+import { type CountdownTool, countdownTools } from '../countdown/tools.js';
 import { verifyCountdown } from '../countdown/verify.js';
 import type { Sampler } from '../engine/infer/sampler.js';
 import { promptTokens } from './examples.js';
@@ -18,6 +19,8 @@ export interface Prediction {
   solution: string[];
   solved: boolean;
   output_tokens: number;
+  /** Of output_tokens, how many a tool wrote (present when the run used tools). */
+  tool_tokens?: number;
   finish: 'stop' | 'length';
 }
 
@@ -47,6 +50,8 @@ export interface EvaluateOptions {
   out: string;
   temperature?: number;
   seed?: number;
+  /** Tools that write some tokens in the model's place (countdown/tools.ts); none by default. */
+  tools?: readonly CountdownTool[];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -62,6 +67,7 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalSummary>
     for (let start = done.length; start < problems.length; start += opts.batch) {
       const chunk = problems.slice(start, start + opts.batch);
       const prompts = chunk.map((p) => promptTokens(tokenizer, p, format));
+      const force = countdownTools(tokenizer, opts.tools ?? [], format, (i) => chunk[i].target);
       const gens = await sampler.generate({
         prompts,
         maxNewTokens: opts.maxNewTokens,
@@ -69,6 +75,7 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalSummary>
         temperature: opts.temperature ?? 0,
         stopTokens: [tokenizer.vocab.eos],
         seed: (opts.seed ?? 0) + start,
+        ...(force ? { force } : {}),
       });
       const lines = chunk.map((p, i): Prediction => {
         const output = tokenizer.decode(gens[i].tokens);
@@ -79,6 +86,7 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalSummary>
           output,
           ...judge(p, prompt, output, format),
           output_tokens: gens[i].tokens.length,
+          ...(gens[i].forced ? { tool_tokens: gens[i].forced!.filter(Boolean).length } : {}),
           finish: gens[i].finishReason,
         };
       });

@@ -1,6 +1,7 @@
 import type { CountdownProblem } from '../countdown/arithmetic.js';
 import { STYLES, type TraceFormat } from '../countdown/linearize/format.js';
 import type { Tokenizer } from '../countdown/tokenizer.js';
+import { type CountdownTool, countdownTools, type ForceHook } from '../countdown/tools.js';
 import type { Example } from '../engine/batching.js';
 
 /** The prompt a model sees: the trace's first line (target and numbers) and a newline. */
@@ -53,4 +54,14 @@ export function repeatedPrompts<P extends CountdownProblem>(
     }
   }
   return { prompts, owners };
+}
+
+/** The `force` field of a generate request for the run's tools, sequence i solving owners[i]; {} without tools. */
+export function toolsFor(
+  tokenizer: Tokenizer,
+  cfg: { tools: readonly CountdownTool[]; data: { format: TraceFormat } },
+  owners: readonly CountdownProblem[],
+): { force?: ForceHook } {
+  const force = countdownTools(tokenizer, cfg.tools, cfg.data.format, (i) => owners[i].target);
+  return force ? { force } : {};
 }

@@ -25,6 +25,8 @@ export interface TestSetResult extends EvalSummary {
   n_distinct: number;
   /** Every goal check in the outputs against whether its result is the target (`goalChecks`). */
   goal_checks: GoalCheckStats;
+  /** Of mean_tokens, how many a tool wrote per problem (runs with tools). */
+  mean_tool_tokens?: number;
 }
 
 /** The top-level numbers are held-out targets (the contract's); held-out inputs beside them when the task has them. */
@@ -55,41 +57,55 @@ export interface Results {
 /** The table printed at the end of a run: one block per test set. */
 export function resultsTable(r: Results): string {
   const keys = MODEL_KEYS.filter((k) => r.models[k]);
+  const tools = (r.config as { tools?: string[] } | null)?.tools ?? [];
+  // With the goal test the checks are the tool's, right by construction: no column for them then.
+  const columns = { goalChecks: !tools.includes('goal-test'), toolTokens: tools.length > 0 };
   const blocks = [
     testSetTable(
       'held-out targets',
       keys.map((k) => [k, r.models[k]!]),
+      columns,
     ),
   ];
   const inputs = keys.flatMap((k) => {
     const m = r.models[k]!.held_out_inputs;
     return m ? [[k, m] as [ModelKey, TestSetResult]] : [];
   });
-  if (inputs.length > 0) blocks.push(testSetTable('held-out inputs (train targets)', inputs));
+  if (inputs.length > 0) blocks.push(testSetTable('held-out inputs (train targets)', inputs, columns));
+  if (tools.length > 0) blocks.push(`tools (every model alike): ${tools.join(', ')}`);
   return blocks.join('\n\n');
 }
 
-function testSetTable(title: string, results: Array<[ModelKey, TestSetResult]>): string {
+function testSetTable(
+  title: string,
+  results: Array<[ModelKey, TestSetResult]>,
+  columns: { goalChecks: boolean; toolTokens: boolean },
+): string {
   const head = [
     'model',
     'accuracy',
     '95% CI',
     'tokens/problem',
+    ...(columns.toolTokens ? ['by tools'] : []),
     'problems',
     'solved beyond solvers',
-    'targets called goal',
-    'other results called goal',
+    ...(columns.goalChecks ? ['targets called goal', 'other results called goal'] : []),
   ];
   const rows = results.map(([k, m]) => [
     MODEL_LABELS[k],
     pct(m.accuracy),
     `${pct(m.ci95[0])}–${pct(m.ci95[1])}`,
     m.mean_tokens.toFixed(1),
+    ...(columns.toolTokens ? [(m.mean_tool_tokens ?? 0).toFixed(1)] : []),
     // Test sets with repeated prompts (run folders from before they were distinct) say so.
     m.n_distinct === m.n_eval ? String(m.n_eval) : `${m.n_eval} (${m.n_distinct} distinct)`,
     `${m.solved_symbolic_unsolved}/${m.symbolic_unsolved}`,
-    `${m.goal_checks.hits}/${m.goal_checks.hits + m.goal_checks.misses}`,
-    `${m.goal_checks.false_goals}/${m.goal_checks.false_goals + m.goal_checks.rejections}`,
+    ...(columns.goalChecks
+      ? [
+          `${m.goal_checks.hits}/${m.goal_checks.hits + m.goal_checks.misses}`,
+          `${m.goal_checks.false_goals}/${m.goal_checks.false_goals + m.goal_checks.rejections}`,
+        ]
+      : []),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (row: string[]) =>

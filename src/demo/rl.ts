@@ -6,7 +6,7 @@ import type { ModelConfig, Weights } from '../engine/model-config.js';
 import type { Trainer } from '../engine/trainer.js';
 import type { RunConfig } from './config.js';
 import { judge } from './evaluate.js';
-import { repeatedPrompts } from './examples.js';
+import { repeatedPrompts, toolsFor } from './examples.js';
 import { mean } from './metrics.js';
 
 /**
@@ -38,6 +38,25 @@ export function ppoWeights(
     const binds = advantage > 0 ? r > 1 + clip : r < 1 - clip;
     return binds ? 0 : advantage * r;
   });
+}
+
+/**
+ * Sequence KL estimate Σₜ (log π − log π_ref) over the tokens the policy chose; tokens a tool wrote
+ * (`forced`) are not its choice, so they count for neither the penalty nor the gradient.
+ */
+export function sequenceKl(
+  policy: readonly number[],
+  reference: readonly number[],
+  forced?: readonly boolean[],
+): number {
+  let kl = 0;
+  for (let t = 0; t < policy.length; t++) if (!forced?.[t]) kl += policy[t] - reference[t];
+  return kl;
+}
+
+/** Per-token loss weights with the tool-written tokens zeroed. */
+export function withoutToolTokens(weights: readonly number[], forced?: readonly boolean[]): number[] {
+  return forced ? weights.map((w, t) => (forced[t] ? 0 : w)) : [...weights];
 }
 
 export interface RlStepStats {
@@ -78,6 +97,7 @@ export async function rlIteration(o: {
       stopTokens: [o.tokenizer.vocab.eos],
       seed: o.seed,
       logprobs: true,
+      ...toolsFor(o.tokenizer, o.cfg, owners),
     });
   } finally {
     await policy.dispose();
@@ -92,8 +112,7 @@ export async function rlIteration(o: {
       judge(owners[i], o.tokenizer.decode(prompts[i]), o.tokenizer.decode(g.tokens), o.cfg.data.format)
         .solved;
     solved.push(ok);
-    // Sequence KL estimate Σₜ (log π − log π_ref) on the sampled tokens.
-    const kl = ref ? g.logprobs!.reduce((a, lp, t) => a + lp - ref[i].logprobs[t], 0) : 0;
+    const kl = ref ? sequenceKl(g.logprobs!, ref[i].logprobs, g.forced) : 0;
     kls.push(kl);
     return (ok ? rl.gamma ** g.tokens.length : 0) - rl.klCoef * kl;
   });
@@ -124,7 +143,7 @@ export async function rlIteration(o: {
       }
       return {
         tokens: [...prompts[i], ...gens[i].tokens],
-        lossMask: [...prompts[i].map(() => 0), ...weights],
+        lossMask: [...prompts[i].map(() => 0), ...withoutToolTokens(weights, gens[i].forced)],
       };
     });
     const batches = evalBatches(examples, {

@@ -12,6 +12,7 @@ import { secondsLeft } from './eta.js';
 import { type EvalSummary, evaluateModel, readPredictions } from './evaluate.js';
 import { textExample } from './examples.js';
 import { goalChecks } from './goal-checks.js';
+import { mean } from './metrics.js';
 import {
   MODEL_KEYS,
   type ModelKey,
@@ -128,6 +129,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
         format: cfg.data.format,
         maxNewTokens: Math.min(cfg.eval.maxNewTokens, model.contextLength - 40),
         batch: cfg.eval.batch,
+        tools: cfg.tools,
         out: join(dir, file),
         onProgress: (d, t) => obs.progress(d, t, 'problems'),
       });
@@ -371,7 +373,10 @@ function stageInputs(cfg: RunConfig): (name: string) => string {
   const train = fingerprint(cfg.seed, inputsHeld ? cfg.countdown : countdown, dataCfg);
   const data = inputsHeld ? fingerprint(train, testInputs) : train;
   const sft = (key: string) => fingerprint(train, key, cfg.model, cfg.sft);
-  const evalOf = (upstream: string) => fingerprint(upstream, cfg.eval, ...(inputsHeld ? [testInputs] : []));
+  // Tools enter only when the run uses some, so runs from before the option keep their fingerprints.
+  const tools = cfg.tools.length > 0 ? [cfg.tools] : [];
+  const evalOf = (upstream: string) =>
+    fingerprint(upstream, cfg.eval, ...(inputsHeld ? [testInputs] : []), ...tools);
   const { iterations: _s, enabled: _se, ...star } = cfg.star;
   const { iterations: _r, enabled: _re, ...rl } = cfg.rl;
   const chain = (name: string): string => {
@@ -420,6 +425,9 @@ function fromPredictions(
     symbolic_unsolved: unsolved.size,
     solved_symbolic_unsolved: preds.filter((p) => p.solved && unsolved.has(key(p))).length,
     goal_checks: goalChecks(preds, format),
+    ...(preds.some((p) => p.tool_tokens !== undefined)
+      ? { mean_tool_tokens: mean(preds.map((p) => p.tool_tokens ?? 0)) }
+      : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { Sampler } from '../engine/infer/sampler.js';
 import type { ModelConfig, Weights } from '../engine/model-config.js';
 import type { RunConfig } from './config.js';
 import { judge } from './evaluate.js';
-import { continuationExample, repeatedPrompts } from './examples.js';
+import { continuationExample, repeatedPrompts, toolsFor } from './examples.js';
 
 /** Draws `n` distinct problems for one iteration, reproducibly. */
 export function pickProblems<T>(pool: readonly T[], n: number, seed: number): T[] {
@@ -44,6 +44,7 @@ export async function collectVerified(o: {
       temperature: star.temperature,
       stopTokens: [o.tokenizer.vocab.eos],
       seed: o.seed,
+      ...toolsFor(o.tokenizer, o.cfg, owners),
     });
     const seen = new Set<string>();
     // Verified samples, grouped by problem in sampling order.

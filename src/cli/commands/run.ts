@@ -58,6 +58,7 @@ export function registerRun(program: Command): void {
       'Run the main job from a config: Countdown data → train CoT and Meta-CoT → evaluate → STaR and RL → report.\n' +
         'Two test sets, as in Stream of Search: held-out inputs (unseen prompts) and\n' +
         'held-out target values (countdown.heldOutInputFraction, .heldOutFraction).\n' +
+        'Both models decode with the same tools (tools: [calculator, goal-test] by default; [] for none).\n' +
         'Every stage is cached in the run folder; re-running the same command continues where it stopped.\n' +
         'Edit the config and re-run to redo only the stages it changes (raising rl.iterations adds iterations).',
     )

@@ -92,6 +92,43 @@ describe('Sampler.generate', () => {
     });
   });
 
+  it('lets a tool force tokens: they are marked, conditioned on, and scored like any other', async () => {
+    const prompts = [[2, 7], [9]];
+    // Sequence 1 gets token 5 forced at every third position; sequence 0 is left alone.
+    const force = (i: number, g: readonly number[]) => (i === 1 && g.length % 3 === 0 ? 5 : undefined);
+    const out = await sampler.generate({
+      prompts,
+      maxNewTokens: 10,
+      greedy: true,
+      logprobs: true,
+      force,
+      stopTokens: [],
+    });
+    const free = await sampler.generate({ prompts: [prompts[0]], maxNewTokens: 10, greedy: true });
+    expect(out[0].tokens).toEqual(free[0].tokens);
+    expect(out[0].forced).toEqual(Array(10).fill(false));
+    expect(out[1].forced).toEqual(out[1].tokens.map((_, t) => t % 3 === 0));
+    out[1].tokens.forEach((tok, t) => {
+      if (t % 3 === 0) expect(tok).toBe(5);
+    });
+    // The model's tokens after a forced one follow the forced prefix (greedy under the reference).
+    const seq = [...prompts[1]];
+    for (let t = 0; t < 10; t++) {
+      if (t % 3 !== 0) {
+        const lp = logSoftmaxRows(referenceLogits(cfg, weights, seq), cfg.vocabSize);
+        const last = lp.subarray((seq.length - 1) * cfg.vocabSize, seq.length * cfg.vocabSize);
+        expect(out[1].tokens[t]).toBe(last.indexOf(Math.max(...last)));
+      }
+      seq.push(out[1].tokens[t]);
+    }
+    expect(
+      maxAbsDiff(out[1].logprobs!, referenceScore(cfg, weights, prompts[1], out[1].tokens)),
+    ).toBeLessThan(1e-4);
+    await expect(sampler.generate({ prompts, maxNewTokens: 3, force: () => cfg.vocabSize })).rejects.toThrow(
+      /not a token id/,
+    );
+  });
+
   it('greedy decoding follows the reference argmax, and batching does not change it', async () => {
     const prompts = [[2, 7], [9], [3, 3, 3, 3, 3]];
     const batch = await sampler.generate({ prompts, maxNewTokens: 12, greedy: true });

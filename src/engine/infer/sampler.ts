@@ -53,11 +53,19 @@ export interface GenerateRequest {
   greedy?: boolean;
   /** Also return log p(token | prefix) of each generated token (model distribution, temperature 1). */
   logprobs?: boolean;
+  /**
+   * A tool's turn: called before each new token of sequence i with the tokens generated so far; a
+   * token it returns is appended in place of a sampled one (e.g. a calculator writing the result of
+   * "a+b="). Such tokens are marked in `Generation.forced`, so training can leave them out of the loss.
+   */
+  force?: (sequence: number, generated: readonly number[]) => number | undefined;
 }
 
 export interface Generation {
   tokens: number[];
   logprobs?: number[];
+  /** Present when the request had `force`: forced[k] says token k came from the tool, not the model. */
+  forced?: boolean[];
   finishReason: 'stop' | 'length';
 }
 
@@ -220,6 +228,7 @@ export class Sampler {
       tokens: [],
       finishReason: 'length',
       ...(wantLogprobs ? { logprobs: [] } : {}),
+      ...(req.force ? { forced: [] } : {}),
     }));
     const rngs = prompts.map((_, i) => Rng.derive(seed, firstIndex + i));
     // A sequence ends at the context length: its last token takes position contextLength - 1.
@@ -228,9 +237,16 @@ export class Sampler {
 
     // Appends one token chosen from `row` to sequence i; returns whether the sequence is done.
     const emit = (i: number, row: Float32Array): boolean => {
-      const tok = chooseToken(row, choose, rngs[i]);
       const r = results[i];
+      const forced = req.force?.(firstIndex + i, r.tokens);
+      if (forced !== undefined && !(Number.isInteger(forced) && forced >= 0 && forced < V)) {
+        throw new UserError(`generate: force returned ${forced}, not a token id in [0, ${V})`);
+      }
+      // A forced token still draws from the sequence's Rng, so what follows it is reproducible.
+      const sampled = chooseToken(row, choose, rngs[i]);
+      const tok = forced ?? sampled;
       r.tokens.push(tok);
+      r.forced?.push(forced !== undefined);
       if (wantLogprobs) r.logprobs!.push(row[tok] - logSumExp(row));
       if (stopTokens.has(tok)) {
         r.finishReason = 'stop';
