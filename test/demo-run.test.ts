@@ -92,6 +92,26 @@ describe('metacot run (smoke config)', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<svg/);
     expect(r.stdout).toMatch(/Meta-CoT \+ RL/);
 
+    // Best-of-k for a finished run's model: pass@k on both test sets, non-decreasing in k.
+    const passk = metacot(['passk', out, '--model', 'cot', '--samples', '3', '--temperature', '1']);
+    expect(passk.code).toBe(0);
+    expect(passk.stdout).toMatch(/held-out inputs \(30 problems, 3 samples at T=1/);
+    const sampled = JSON.parse(readFileSync(join(out, 'sampled', 'cot-n3-t1.json'), 'utf8'));
+    expect(sampled.results.map((x: { set: string }) => x.set)).toEqual([
+      'held-out targets',
+      'held-out inputs',
+    ]);
+    for (const x of sampled.results) {
+      expect(x.pass_at_k).toHaveLength(3);
+      expect(x.pass_at_k[0]).toBeGreaterThanOrEqual(0);
+      expect(x.pass_at_k[2]).toBeLessThanOrEqual(1);
+      expect(x.pass_at_k[1]).toBeGreaterThanOrEqual(x.pass_at_k[0]);
+      expect(x.pass_at_k[2]).toBeGreaterThanOrEqual(x.pass_at_k[1]);
+    }
+    const noModel = metacot(['passk', out, '--model', 'nope']);
+    expect(noModel.code).toBe(1);
+    expect(noModel.stderr).toMatch(/no model 'nope' \(models: .*cot/);
+
     // More RL iterations extend the run; a changed RL setting redoes RL, and nothing upstream of it.
     const smoke = readFileSync(join(ROOT, 'configs/smoke.yaml'), 'utf8');
     const withRl = (rl: string) => {

@@ -5,7 +5,7 @@ import { registerData } from './data.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
 import { registerIterate } from './iterate.js';
-import { registerRun } from './run.js';
+import { registerPassAtK, registerRun } from './run.js';
 import { registerMerge, registerSearch } from './search.js';
 import { registerServe } from './serve.js';
 import { register as registerServeReward } from './serve-reward.js';
@@ -19,6 +19,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerCountdown,
   registerData,
   registerRun,
+  registerPassAtK,
   registerTrain,
   registerVerify,
   registerServeReward,

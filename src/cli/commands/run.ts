@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { defaultConfig, loadRunConfig, type RunConfig } from '../../demo/config.js';
 import { type RunObserver, runPipeline } from '../../demo/run.js';
+import { sampledPassAtK } from '../../demo/sampled.js';
 import { progressBar } from '../progress.js';
 
 /** Draws the run's stages on stderr: a banner per stage with the run's elapsed time, and a progress bar. */
@@ -74,4 +75,50 @@ export function registerRun(program: Command): void {
     )
     .option('--out <dir>', 'run folder (default: runs/demo)')
     .action(async (o: { out?: string }) => execute(defaultConfig(), o.out));
+}
+
+export function registerPassAtK(program: Command): void {
+  program
+    .command('passk')
+    .description(
+      "Sample a finished run's model several times per test problem (with the run's tools) and report " +
+        'unbiased pass@k on both test sets: the best-of-k baseline that one Meta-CoT search, spending as many ' +
+        'tokens, has to beat. Writes <run>/sampled/<model>-n<N>-t<T>.json.',
+    )
+    .argument('<run>', 'a finished run folder (e.g. runs/demo)')
+    .option('--model <name>', 'model folder under <run>/models (cot, metacot, star_1, rl_2, ...)', 'cot')
+    .option('--samples <n>', 'samples per problem (k goes up to it)', '8')
+    .option('--temperature <t>', 'sampling temperature', '1')
+    .option('--seed <n>', 'sampling seed', '0')
+    .option('--threads <n>', "ONNX Runtime threads (default: the run's)")
+    .addHelpText('after', '\nExample:\n  metacot passk runs/demo --model cot --samples 8 --temperature 1\n')
+    .action(
+      async (
+        run: string,
+        o: { model: string; samples: string; temperature: string; seed: string; threads?: string },
+      ) => {
+        // Made on the first report, when the number of problems is known.
+        const shown: { bar?: ReturnType<typeof progressBar> } = {};
+        const { results, file } = await sampledPassAtK({
+          dir: run,
+          model: o.model,
+          samples: Number(o.samples),
+          temperature: Number(o.temperature),
+          seed: Number(o.seed),
+          ...(o.threads ? { threads: Number(o.threads) } : {}),
+          onProgress: (done, total) => {
+            shown.bar ??= progressBar('sampling', total, 'problems', { plainLines: true });
+            shown.bar.update(done);
+          },
+        });
+        shown.bar?.stop();
+        for (const r of results) {
+          const ks = r.pass_at_k.map((p, k) => `pass@${k + 1} ${(100 * p).toFixed(1)}%`).join('  ');
+          process.stdout.write(
+            `${r.set} (${r.problems} problems, ${r.samples} samples at T=${r.temperature}, ${r.mean_tokens.toFixed(1)} tokens/sample)\n  ${ks}\n`,
+          );
+        }
+        process.stdout.write(`wrote ${file}\n`);
+      },
+    );
 }
