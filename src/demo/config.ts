@@ -132,7 +132,7 @@ export const RunConfigSchema = z
          * as the KL to the reference grew (peaks at iteration 9 and 5 in two 8–12-iteration runs);
          * 4 keeps the demo inside 15 minutes (an iteration, evaluated on both test sets, takes ~35 s).
          */
-        iterations: int(0).default(2),
+        iterations: int(0).default(1),
         /** Problems per iteration, and completions per problem (the group). */
         problems: int(1).default(64),
         group: int(2).default(8),

@@ -242,7 +242,7 @@ export class Sampler {
       if (forced !== undefined && !(Number.isInteger(forced) && forced >= 0 && forced < V)) {
         throw new UserError(`generate: force returned ${forced}, not a token id in [0, ${V})`);
       }
-      // A forced token still draws from the sequence's Rng, so what follows it is reproducible.
+      // The Rng draws at every position, forced or not, so tools do not shift the draws that follow.
       const sampled = chooseToken(row, choose, rngs[i]);
       const tok = forced ?? sampled;
       r.tokens.push(tok);
