@@ -22,7 +22,7 @@ import {
   resultsTable,
 } from './report.js';
 import { rlIteration } from './rl.js';
-import { loadWeights, modelConfig, sft } from './sft.js';
+import { evalTokenLimit, loadWeights, modelConfig, sft } from './sft.js';
 import { collectVerified, pickProblems } from './star.js';
 import { fingerprint, RunState, writeJsonAtomic } from './state.js';
 
@@ -127,7 +127,7 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
         tokenizer,
         problems,
         format: cfg.data.format,
-        maxNewTokens: Math.min(cfg.eval.maxNewTokens, model.contextLength - 40),
+        maxNewTokens: evalTokenLimit(cfg, model),
         batch: cfg.eval.batch,
         tools: cfg.tools,
         out: join(dir, file),

@@ -8,7 +8,7 @@ import { loadData, type TestProblem } from './data.js';
 import { judge } from './evaluate.js';
 import { repeatedPrompts, toolsFor } from './examples.js';
 import { mean, passAtK } from './metrics.js';
-import { loadWeights, modelConfig } from './sft.js';
+import { evalTokenLimit, loadWeights, modelConfig } from './sft.js';
 import { writeJsonAtomic } from './state.js';
 
 /** One model's sampled accuracy on one test set: unbiased pass@k for k = 1..samples. */
@@ -74,7 +74,7 @@ export async function sampledPassAtK(o: SampledOptions): Promise<{ results: Samp
         const { prompts, owners } = repeatedPrompts(tokenizer, chunk, o.samples, cfg.data.format);
         const gens = await sampler.generate({
           prompts,
-          maxNewTokens: Math.min(cfg.eval.maxNewTokens, model.contextLength - 40),
+          maxNewTokens: evalTokenLimit(cfg, model),
           temperature: o.temperature,
           stopTokens: [tokenizer.vocab.eos],
           seed: (o.seed ?? 0) * 1_000_003 + start,

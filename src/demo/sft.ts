@@ -56,6 +56,11 @@ export async function sft(o: SftOptions): Promise<SftResult> {
   return { steps, curve };
 }
 
+/** New tokens per test problem: the config's limit, leaving the prompt room in the context. */
+export function evalTokenLimit(cfg: RunConfig, model: ModelConfig): number {
+  return Math.min(cfg.eval.maxNewTokens, model.contextLength - 40);
+}
+
 /** Weights of a finished model folder. */
 export function loadWeights(dir: string, expect: ModelConfig): Weights {
   if (!hasCheckpoint(dir)) throw new Error(`no model in ${dir}`);
