@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -124,6 +124,26 @@ describe('metacot run (smoke config)', () => {
     const s2 = JSON.parse(readFileSync(join(out, 'stages.json'), 'utf8'));
     for (const k of Object.keys(after)) expect(s2[k]).toEqual(after[k]);
     expect(s2).toHaveProperty('rl_2');
+
+    // Steps run on across iterations: one iteration of two steps reaches the same weights as two of one.
+    const twoSteps = join(out, '..', 'two-steps');
+    cpSync(out, twoSteps, { recursive: true });
+    const stepFile = join(out, '..', 'steps.yaml');
+    writeFileSync(
+      stepFile,
+      smoke.replace(/^rl: .*$/m, 'rl: { iterations: 1, steps: 2, problems: 8, group: 4 }'),
+    );
+    const stepped = metacot(['run', stepFile, '--out', twoSteps]);
+    expect(stepped.code).toBe(0);
+    for (const step of ['1.1', '1.2'])
+      expect(stepped.stdout + stepped.stderr).toMatch(new RegExp(`RL ${step}: reward`));
+    const weights = (run: string, k: number) => {
+      const model = join(run, 'models', `rl_${k}`);
+      const file = readdirSync(model).find((f) => f.startsWith('model-'));
+      return readFileSync(join(model, file!));
+    };
+    expect(weights(twoSteps, 1).equals(weights(out, 2))).toBe(true);
+    expect(weights(twoSteps, 1).equals(weights(out, 1))).toBe(false);
 
     const changed = withRl('iterations: 2, problems: 8, group: 4, lr: 0.0003, epochs: 2');
     expect(changed.code).toBe(0);

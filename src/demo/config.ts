@@ -132,7 +132,12 @@ export const RunConfigSchema = z
          * minutes on this machine. Ten from the seed-0 demo climbed slowly (+0.9 / +3.5 points, README).
          */
         iterations: int(0).default(1),
-        /** Problems per iteration, and completions per problem (the group). */
+        /**
+         * On-policy policy-gradient steps per iteration, each on fresh samples; the evaluation on both
+         * test sets runs once per iteration, after the last step.
+         */
+        steps: int(1).default(1),
+        /** Problems per step, and completions per problem (the group). */
         problems: int(1).default(64),
         group: int(2).default(8),
         temperature: z.number().positive().default(1),
@@ -141,7 +146,7 @@ export const RunConfigSchema = z
         gamma: z.number().gt(0).max(1).default(1),
         /** KL penalty to the instruction-tuned reference, folded into the reward. */
         klCoef: z.number().min(0).default(0.02),
-        /** Gradient steps per iteration over its samples. */
+        /** Gradient steps over each step's samples (PPO epochs). */
         epochs: int(1).default(1),
         /** PPO clip ε for epochs after the first: a token's weight drops to 0 once π/π_old leaves 1 ± ε. */
         clip: z.number().positive().default(0.2),

@@ -10,7 +10,7 @@ import { judge } from './evaluate.js';
 import { textExample } from './examples.js';
 import { passAtK, wilson95 } from './metrics.js';
 import { reportHtml, resultsTable } from './report.js';
-import { advantages, ppoWeights, sequenceKl, withoutToolTokens } from './rl.js';
+import { advantages, meanRlStats, ppoWeights, sequenceKl, withoutToolTokens } from './rl.js';
 import { fingerprint, RunState } from './state.js';
 
 describe('run config', () => {
@@ -139,6 +139,22 @@ describe('metrics', () => {
     const g = advantages([1, 0], 'grpo');
     expect(g[0]).toBeCloseTo(1, 4);
     expect(g[1]).toBeCloseTo(-1, 4);
+  });
+
+  it("averages an iteration's steps into its statistics", () => {
+    const step = (reward: number, tokens: number) => ({
+      meanReward: reward,
+      solveRate: reward,
+      meanKl: 0.1,
+      meanTokens: tokens,
+      loss: -reward,
+      clipFraction: 0,
+    });
+    expect(meanRlStats([step(0.5, 100)])).toEqual(step(0.5, 100));
+    const two = meanRlStats([step(0.25, 100), step(0.75, 200)]);
+    expect(two.meanReward).toBeCloseTo(0.5, 12);
+    expect(two.meanTokens).toBeCloseTo(150, 12);
+    expect(two.meanKl).toBeCloseTo(0.1, 12);
   });
 
   it("weights tokens by PPO's clipped surrogate once samples are reused", () => {
@@ -279,5 +295,15 @@ describe('time left', () => {
       2 * (estimateStageSeconds(cfg, 'sft_metacot') + estimateStageSeconds(cfg, 'eval_cot')),
       6,
     );
+  });
+
+  it('counts every RL step of an iteration, and its one evaluation', async () => {
+    const { estimateStageSeconds } = await import('./eta.js');
+    const one = defaultConfig();
+    const three = parseRunConfig({ rl: { steps: 3 } });
+    const evalOnly = estimateStageSeconds(one, 'eval_metacot');
+    const step = estimateStageSeconds(one, 'rl_1') - evalOnly;
+    expect(step).toBeGreaterThan(0);
+    expect(estimateStageSeconds(three, 'rl_1')).toBeCloseTo(evalOnly + 3 * step, 6);
   });
 });

@@ -21,10 +21,8 @@ export function estimateStageSeconds(cfg: RunConfig, name: string): number {
     const sample = cfg.rl.problems * cfg.rl.group * cfg.eval.maxNewTokens * 0.4;
     // Epochs after the first also score the samples under the old and the current policy (PPO ratios).
     const scoring = cfg.rl.epochs > 1 ? cfg.rl.epochs * sample : 0;
-    return (
-      (2 * sample + evalTokens) / SAMPLE_TOKENS_PER_S +
-      (cfg.rl.epochs * sample + scoring) / TRAIN_TOKENS_PER_S
-    );
+    const step = (2 * sample) / SAMPLE_TOKENS_PER_S + (cfg.rl.epochs * sample + scoring) / TRAIN_TOKENS_PER_S;
+    return cfg.rl.steps * step + evalTokens / SAMPLE_TOKENS_PER_S;
   }
   return 1;
 }

@@ -70,13 +70,13 @@ export interface RlStepStats {
 }
 
 /**
- * One on-policy iteration of meta-RL: sample a group of completions per problem from the current
+ * One on-policy step of meta-RL: sample a group of completions per problem from the current
  * policy, reward only a verified final answer (E-RL²), optionally discounted by γ^|Z| and with a KL
  * penalty to the reference folded into the reward, then one policy-gradient update per epoch:
  * loss = −(1/N) Σᵢ Aᵢ Σₜ log π(yᵢₜ), with group-baseline advantages Aᵢ; epochs after the first take
  * PPO's clipped-surrogate gradient, so reusing samples cannot run away from the sampling policy.
  */
-export async function rlIteration(o: {
+export async function rlStep(o: {
   cfg: RunConfig;
   model: ModelConfig;
   trainer: Trainer;
@@ -161,6 +161,27 @@ export async function rlIteration(o: {
     loss,
     clipFraction: scored > 0 ? clipped / scored : 0,
   };
+}
+
+/** Each statistic's mean over an iteration's steps. */
+export function meanRlStats(steps: readonly RlStepStats[]): RlStepStats {
+  const of = (key: keyof RlStepStats) => mean(steps.map((s) => s[key]));
+  return {
+    meanReward: of('meanReward'),
+    solveRate: of('solveRate'),
+    meanKl: of('meanKl'),
+    meanTokens: of('meanTokens'),
+    loss: of('loss'),
+    clipFraction: of('clipFraction'),
+  };
+}
+
+/** One line for the log: reward, solve rate, KL, tokens, and the clipped share when PPO epochs run. */
+export function describeRlStep(s: RlStepStats, epochs: number): string {
+  return (
+    `reward ${s.meanReward.toFixed(3)}, solved ${(100 * s.solveRate).toFixed(1)}%, KL ${s.meanKl.toFixed(3)}, ${s.meanTokens.toFixed(0)} tokens` +
+    (epochs > 1 ? `, ${(100 * s.clipFraction).toFixed(1)}% clipped` : '')
+  );
 }
 
 /** Per-token log-probabilities of samples `which` under the trainer's current weights. */

@@ -21,7 +21,7 @@ import {
   reportHtml,
   resultsTable,
 } from './report.js';
-import { rlIteration } from './rl.js';
+import { describeRlStep, meanRlStats, type RlStepStats, rlStep } from './rl.js';
 import { evalTokenLimit, loadWeights, modelConfig, sft } from './sft.js';
 import { collectVerified, pickProblems } from './star.js';
 import { fingerprint, RunState, writeJsonAtomic } from './state.js';
@@ -254,20 +254,25 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
           async () => {
             const prev = k === 1 ? modelDir('metacot') : modelDir(`rl_${k - 1}`);
             const trainer = await rlTrainer(cfg, model, prev, k === 1);
-            const picked = pickProblems(metaRlPool, cfg.rl.problems, cfg.seed * 104729 + k);
-            const stats = await rlIteration({
-              cfg,
-              model,
-              trainer,
-              reference,
-              tokenizer,
-              problems: picked,
-              seed: cfg.seed + 1000 + k,
-            });
-            obs.log(
-              `RL ${k}: reward ${stats.meanReward.toFixed(3)}, solved ${(100 * stats.solveRate).toFixed(1)}%, KL ${stats.meanKl.toFixed(3)}, ${stats.meanTokens.toFixed(0)} tokens` +
-                (cfg.rl.epochs > 1 ? `, ${(100 * stats.clipFraction).toFixed(1)}% clipped` : ''),
-            );
+            const steps: RlStepStats[] = [];
+            for (let s = 1; s <= cfg.rl.steps; s++) {
+              // Step numbers run on across iterations, so every step samples its own problems and seeds,
+              // and 6 iterations of 5 steps reach the same model as 30 of 1.
+              const n = (k - 1) * cfg.rl.steps + s;
+              const stats = await rlStep({
+                cfg,
+                model,
+                trainer,
+                reference,
+                tokenizer,
+                problems: pickProblems(metaRlPool, cfg.rl.problems, cfg.seed * 104729 + n),
+                seed: cfg.seed + 1000 + n,
+              });
+              steps.push(stats);
+              if (cfg.rl.steps > 1) obs.log(`RL ${k}.${s}: ${describeRlStep(stats, cfg.rl.epochs)}`);
+            }
+            const stats = meanRlStats(steps);
+            obs.log(`RL ${k}: ${describeRlStep(stats, cfg.rl.epochs)}`);
             await trainer.save(modelDir(`rl_${k}`), { rl: true });
             const ev = await evalInto(`metacot_rl_it${k}`, trainer.weights());
             return { ...ev, train: stats };
@@ -378,7 +383,9 @@ function stageInputs(cfg: RunConfig): (name: string) => string {
   const evalOf = (upstream: string) =>
     fingerprint(upstream, cfg.eval, ...(inputsHeld ? [testInputs] : []), ...tools);
   const { iterations: _s, enabled: _se, ...star } = cfg.star;
-  const { iterations: _r, enabled: _re, ...rl } = cfg.rl;
+  const { iterations: _r, enabled: _re, steps, ...rlOwn } = cfg.rl;
+  // Steps enter only when above 1, so runs from before the option keep their fingerprints.
+  const rl = steps > 1 ? { ...rlOwn, steps } : rlOwn;
   const chain = (name: string): string => {
     const [kind, k] = name.split('_');
     if (name === 'data') return data;
@@ -401,7 +408,7 @@ async function rlTrainer(cfg: RunConfig, model: ModelConfig, from: string, fresh
     weights: loadWeights(from, model),
     lr: cfg.rl.lr,
     warmup: 0,
-    totalSteps: Math.max(1, cfg.rl.iterations * cfg.rl.epochs),
+    totalSteps: Math.max(1, cfg.rl.iterations * cfg.rl.steps * cfg.rl.epochs),
     minLrRatio: 1,
     weightDecay: 0,
     clip: 1,
