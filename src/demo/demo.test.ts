@@ -35,6 +35,9 @@ describe('run config', () => {
     const lengthRl = loadRunConfig(join(root, 'demo-rl-length.yaml'));
     expect({ ...lengthRl, rl: defaultConfig().rl }).toEqual(defaultConfig());
     expect(lengthRl.rl).toMatchObject({ epochs: 4, gamma: 0.99 });
+    const longRl = loadRunConfig(join(root, 'demo-rl-long.yaml'));
+    expect({ ...longRl, rl: defaultConfig().rl }).toEqual(defaultConfig());
+    expect(longRl.rl).toEqual({ ...defaultConfig().rl, iterations: 6, steps: 5 });
     expect(loadRunConfig(join(root, 'demo-digits.yaml')).data).toMatchObject({
       vocab: 'countdown-v1',
       maxTokens: 320,
