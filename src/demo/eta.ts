@@ -5,24 +5,34 @@ import type { RunConfig } from './config.js';
  * project's measurements on 2 cores; `calibrate` rescales them by how the finished stages went.
  */
 const TRAIN_TOKENS_PER_S = 9_500;
-const SAMPLE_TOKENS_PER_S = 8_000;
+const SAMPLE_TOKENS_PER_S = 10_000;
+
+/**
+ * Share of the token limit an output fills, measured on the demo: CoT writes one path (~31 of 250
+ * tokens), Meta-CoT searches, and many of its searches run to the limit (~157).
+ */
+const FILL = { cot: 0.15, metacot: 0.6 } as const;
 
 export function estimateStageSeconds(cfg: RunConfig, name: string): number {
   const inputs = cfg.countdown.heldOutInputFraction > 0 ? cfg.data.testInputs : 0;
-  const evalTokens = (cfg.data.test + inputs) * cfg.eval.maxNewTokens * 0.4;
+  const evalSeconds = (fill: number) =>
+    ((cfg.data.test + inputs) * cfg.eval.maxNewTokens * fill) / SAMPLE_TOKENS_PER_S;
   if (name === 'data') return cfg.data.train / 3000 + 2;
   if (name.startsWith('sft_')) return cfg.sft.tokens / TRAIN_TOKENS_PER_S;
-  if (name.startsWith('eval_')) return evalTokens / SAMPLE_TOKENS_PER_S;
+  if (name === 'eval_cot') return evalSeconds(FILL.cot);
+  if (name.startsWith('eval_')) return evalSeconds(FILL.metacot);
+  // STaR and RL sample from, and evaluate, models that search.
   if (name.startsWith('star_')) {
-    const sample = cfg.star.problems * cfg.star.samples * cfg.eval.maxNewTokens * 0.4;
-    return (sample + evalTokens) / SAMPLE_TOKENS_PER_S + cfg.star.tokens / TRAIN_TOKENS_PER_S;
+    const sample = cfg.star.problems * cfg.star.samples * cfg.eval.maxNewTokens * FILL.metacot;
+    return sample / SAMPLE_TOKENS_PER_S + evalSeconds(FILL.metacot) + cfg.star.tokens / TRAIN_TOKENS_PER_S;
   }
   if (name.startsWith('rl_')) {
-    const sample = cfg.rl.problems * cfg.rl.group * cfg.eval.maxNewTokens * 0.4;
-    // Epochs after the first also score the samples under the old and the current policy (PPO ratios).
+    const sample = cfg.rl.problems * cfg.rl.group * cfg.eval.maxNewTokens * FILL.metacot;
+    // Sampling, scoring under the reference, and the update; epochs after the first also score the
+    // samples under the old and the current policy (PPO ratios).
     const scoring = cfg.rl.epochs > 1 ? cfg.rl.epochs * sample : 0;
     const step = (2 * sample) / SAMPLE_TOKENS_PER_S + (cfg.rl.epochs * sample + scoring) / TRAIN_TOKENS_PER_S;
-    return cfg.rl.steps * step + evalTokens / SAMPLE_TOKENS_PER_S;
+    return cfg.rl.steps * step + evalSeconds(FILL.metacot);
   }
   return 1;
 }
