@@ -2,7 +2,7 @@ import type { RunConfig } from './config.js';
 
 /**
  * Rough seconds per stage from the config, for the "time left" display. The constants are this
- * project's measurements on 2 cores; `calibrate` rescales them by how the finished stages went.
+ * project's measurements on 2 cores; `secondsLeft` rescales them by how the finished stages went.
  */
 const TRAIN_TOKENS_PER_S = 9_500;
 const SAMPLE_TOKENS_PER_S = 10_000;
