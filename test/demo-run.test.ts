@@ -114,10 +114,10 @@ describe('metacot run (smoke config)', () => {
 
     // More RL iterations extend the run; a changed RL setting redoes RL, and nothing upstream of it.
     const smoke = readFileSync(join(ROOT, 'configs/smoke.yaml'), 'utf8');
-    const withRl = (rl: string) => {
+    const withRl = (rl: string, into = out) => {
       const file = join(out, '..', 'edited.yaml');
       writeFileSync(file, smoke.replace(/^rl: .*$/m, `rl: { ${rl} }`));
-      return metacot(['run', file, '--out', out]);
+      return metacot(['run', file, '--out', into]);
     };
     const extended = withRl('iterations: 2, problems: 8, group: 4');
     expect(extended.code).toBe(0);
@@ -128,12 +128,7 @@ describe('metacot run (smoke config)', () => {
     // Steps run on across iterations: one iteration of two steps reaches the same weights as two of one.
     const twoSteps = join(out, '..', 'two-steps');
     cpSync(out, twoSteps, { recursive: true });
-    const stepFile = join(out, '..', 'steps.yaml');
-    writeFileSync(
-      stepFile,
-      smoke.replace(/^rl: .*$/m, 'rl: { iterations: 1, steps: 2, problems: 8, group: 4 }'),
-    );
-    const stepped = metacot(['run', stepFile, '--out', twoSteps]);
+    const stepped = withRl('iterations: 1, steps: 2, problems: 8, group: 4', twoSteps);
     expect(stepped.code).toBe(0);
     for (const step of ['1.1', '1.2'])
       expect(stepped.stdout + stepped.stderr).toMatch(new RegExp(`RL ${step}: reward`));
