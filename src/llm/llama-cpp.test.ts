@@ -146,4 +146,24 @@ describe('LlamaCppBackend', () => {
       /llama.cpp cannot load this model/,
     );
   });
+
+  it('runs on the CPU unless a GPU is asked for, and names the way to install one that is missing', async (ctx) => {
+    if (!lm) return ctx.skip(skipReason);
+    await expect(backendFromSpec(`gguf:${path}#gpu=warp`)).rejects.toThrow(
+      /gpu=warp: expected off, auto, cuda, vulkan, metal/,
+    );
+    // Metal exists only on macOS; elsewhere no build of it can be installed, so the error is certain.
+    if (process.platform === 'darwin') return;
+    await expect(backendFromSpec(`gguf:${path}#gpu=metal`)).rejects.toThrow(
+      /no usable metal build here .*docs\/install\.md, section 'GPU builds of llama\.cpp'/,
+    );
+    const off = await backendFromSpec(`gguf:${path}#gpu=off&sequences=1`);
+    try {
+      const r = await off.complete({ prompt: '2 plus 2', maxTokens: 4, temperature: 0 });
+      const ref = await engine.complete({ prompt: '2 plus 2', maxTokens: 4, temperature: 0 });
+      expect(r.completions[0].text).toBe(ref.completions[0].text);
+    } finally {
+      await off.close?.();
+    }
+  });
 });

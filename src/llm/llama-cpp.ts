@@ -46,6 +46,7 @@ import type {
   ScoreResult,
 } from './backend.js';
 import { plainChatPrompt } from './chat-template.js';
+import { type LlamaGpu, loadLlama } from './llama-gpu.js';
 import { cutAtStop, randomSeed } from './stop.js';
 import { validateRequest } from './validate.js';
 
@@ -62,6 +63,8 @@ export interface LlamaCppOptions {
   chat?: boolean;
   /** Put BOS before prompts (default: the GGUF's add_bos_token; true for metacot exports). */
   addBos?: boolean;
+  /** llama.cpp's GPU backend (default false: CPU only, the path our tests compare with the engine). */
+  gpu?: LlamaGpu | false;
 }
 
 export class LlamaCppBackend implements LMBackend {
@@ -88,7 +91,7 @@ export class LlamaCppBackend implements LMBackend {
     } catch (err) {
       throw new UserError(`node-llama-cpp cannot be loaded here: ${(err as Error).message}`);
     }
-    const llama = await nlc.getLlama({ gpu: false, build: 'never', logLevel: nlc.LlamaLogLevel.error });
+    const llama = await loadLlama(nlc, o.gpu ?? false);
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath: path });

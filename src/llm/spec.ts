@@ -4,6 +4,7 @@
  *   openai:http://127.0.0.1:8000/v1#model=qwen&mode=chat&concurrency=32
  *   openai:http://a:8000/v1,http://b:8000/v1#model=qwen          (load-balanced over both)
  *   gguf:models/tiny.gguf#threads=1&context=2048
+ *   gguf:models/big.gguf#gpu=cuda
  *   engine:runs/x/models/metacot#tokenizer=text-ascii-v1
  *
  * A bare http(s) URL means `openai:`, a path ending in `.gguf` means `gguf:`, any other path `engine:`.
@@ -12,6 +13,7 @@
  */
 import { UserError } from '../core/errors.js';
 import type { LMBackend } from './backend.js';
+import { LLAMA_GPUS, type LlamaGpu } from './llama-gpu.js';
 
 export type BackendKind = 'openai' | 'gguf' | 'engine';
 
@@ -24,7 +26,7 @@ export interface BackendSpec {
 
 const KEYS: Record<BackendKind, readonly string[]> = {
   openai: ['model', 'mode', 'concurrency', 'timeout_ms', 'retries', 'key_env'],
-  gguf: ['threads', 'context', 'sequences', 'chat', 'bos'],
+  gguf: ['threads', 'context', 'sequences', 'chat', 'bos', 'gpu'],
   engine: ['threads', 'max_batch', 'tokenizer'],
 };
 
@@ -70,6 +72,13 @@ function intOpt(spec: BackendSpec, key: string, min: number): number | undefined
   return n;
 }
 
+function gpuOpt(v: string | undefined): LlamaGpu | false | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'off' || v === 'false') return false;
+  if ((LLAMA_GPUS as readonly string[]).includes(v)) return v as LlamaGpu;
+  throw new UserError(`backend spec option gpu=${v}: expected off, ${LLAMA_GPUS.join(', ')}`);
+}
+
 /** Builds the backend a spec names. Heavy engines (onnxruntime, llama.cpp) are imported only when used. */
 export async function backendFromSpec(spec: string | BackendSpec): Promise<LMBackend> {
   const s = typeof spec === 'string' ? parseBackendSpec(spec) : spec;
@@ -105,6 +114,7 @@ export async function backendFromSpec(spec: string | BackendSpec): Promise<LMBac
       sequences: intOpt(s, 'sequences', 1),
       chat: s.options.chat === undefined ? undefined : s.options.chat !== 'false',
       addBos: s.options.bos === undefined ? undefined : s.options.bos !== 'false',
+      gpu: gpuOpt(s.options.gpu),
     });
   }
   const { EngineBackend } = await import('./engine.js');
