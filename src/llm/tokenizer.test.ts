@@ -6,7 +6,7 @@ import { exportGguf, importGguf } from '../engine/gguf/gguf.js';
 import { randomWeights } from '../engine/reference.js';
 import { cutAtStop } from './stop.js';
 import { TINY_CONFIG } from './testing/tiny-model.js';
-import { AsciiTokenizer } from './text-tokenizer.js';
+import { AsciiTokenizer, textExample } from './text-tokenizer.js';
 import { resolveTokenizer, writeTokenizerFile } from './tokenizer-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metacot-tok-'));
@@ -80,6 +80,14 @@ describe('text-ascii-v1', () => {
     expect(() => resolveTokenizer(hf, 101)).toThrow(
       /tokenizer\.json is a Hugging Face tokenizer .*metacot-tokenizer\.json.*--tokenizer ID/,
     );
+  });
+
+  it('lays out a training example as <bos> prompt completion <eos>, learning the completion and <eos>', () => {
+    const tok = new AsciiTokenizer();
+    const e = textExample(tok, 'ab', 'c');
+    expect(e.tokens).toEqual([tok.bos, ...tok.encode('abc'), tok.eos]);
+    expect(e.lossMask).toEqual([0, 0, 0, 1, 1]);
+    expect(textExample(tok, '', 'c').lossMask).toEqual([0, 1, 1]);
   });
 
   it('cuts text before the earliest stop string', () => {
