@@ -23,6 +23,7 @@ const LAYOUT_HELP =
 export function registerExport(program: Command): void {
   const exportCmd = program
     .command('export')
+    .summary('write problems or SFT records as verl/OpenRLHF/TRL/chat data; `export gguf`: a model')
     .usage(
       '--format <name> --in <file> --out <file> [options]\n       metacot export gguf --model <dir> --out <file.gguf>',
     )

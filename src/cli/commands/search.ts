@@ -52,6 +52,7 @@ const SEARCH_EXAMPLES =
 export function registerSearch(program: Command): void {
   const search = program
     .command('search')
+    .summary('search over language-model steps (MCTS, beam, …) into SQLite; `search export`: SFT data')
     .usage(
       '[run] --problems <file> --backend <spec> --out <store> [options]\n       metacot search export <store> --out <file> [options]',
     )

@@ -23,15 +23,17 @@ function pickTokenizer(o: { tokenizer?: string; init?: string; out: string }): s
 export function registerTrain(program: Command): void {
   program
     .command('train')
+    .summary('train a small LLaMA-style model on this CPU (text or token ids); ready to serve')
     .description(
       'Train a LLaMA-style model on our CPU engine; resumes automatically from --out.\n' +
-        'The model is ready to use as it is: --out holds the checkpoint and metacot-tokenizer.json (its vocabulary),\n' +
-        'so `metacot serve --model OUT`, `metacot search --backend engine:OUT` and `metacot export gguf --model OUT`\n' +
-        "take it with no other file. The vocabulary is the tokenizer's, whatever ids the data happens to use.",
+        '--out then holds the checkpoint and metacot-tokenizer.json (its vocabulary),\n' +
+        'so `metacot serve --model OUT`, `metacot search --backend engine:OUT` and\n' +
+        '`metacot export gguf --model OUT` take it as it is. The vocabulary is the\n' +
+        "tokenizer's, whatever ids the data happens to use.",
     )
     .requiredOption(
       '--data <file>',
-      'JSONL, one example per line: {"text": "..."}, {"prompt": "...", "completion": "..."} (loss on the\n' +
+      'JSONL, one example per line: {"text": "..."}, {"prompt": "...", "completion": "..."} (loss on the ' +
         'completion), or token ids {"tokens": [...], "loss_mask": [...]} (loss_mask optional)',
     )
     .requiredOption(
