@@ -42,7 +42,7 @@ export function registerTrain(program: Command): void {
     )
     .option(
       '--tokenizer <id>',
-      `the vocabulary: ${tokenizerIds().join(', ')} (default: --init's, else text-ascii-v1 for text data;\n` +
+      `the vocabulary: ${tokenizerIds().join(', ')} (default: --init's, else text-ascii-v1 for text data; ` +
         'token ids must be in it)',
     )
     .option('--eval <file>', 'held-out JSONL in the same format')
@@ -56,7 +56,7 @@ export function registerTrain(program: Command): void {
     .option('--ff <n>', 'SwiGLU hidden width', intOption(1), DEFAULT_MODEL_CONFIG.dFF)
     .option(
       '--vocab <n>',
-      'vocabulary size for token ids of no known tokenizer (the model then records none, and serving it\n' +
+      'vocabulary size for token ids of no known tokenizer (the model then records none, and serving it ' +
         "needs --tokenizer); with --tokenizer it is the tokenizer's size",
       intOption(2),
     )
