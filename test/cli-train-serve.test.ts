@@ -97,7 +97,7 @@ describe('train → serve → search → export gguf → llama.cpp, all through 
     while (!/\n/.test(server.stdout()) && server.child.exitCode === null && Date.now() < deadline)
       await new Promise((res) => setTimeout(res, 50));
     const url = /metacot serve: (\S+)/.exec(server.stdout())?.[1];
-    expect(url, (await Promise.race([server.done, Promise.resolve(undefined)]))?.stderr).toBeDefined();
+    expect(url, `metacot serve printed no URL within a minute: ${server.stdout()}`).toBeDefined();
     const res = await fetch(`${url}/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
