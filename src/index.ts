@@ -226,6 +226,7 @@ export type {
   LMBackend,
   ScoreResult,
 } from './llm/backend.js';
+export { type CheckpointGgufResult, exportCheckpointGguf, ggufVocab } from './llm/checkpoint-gguf.js';
 export { EngineBackend, type EngineBackendOptions } from './llm/engine.js';
 export { LMRequestError } from './llm/errors.js';
 export {
@@ -237,8 +238,14 @@ export { listModels, OpenAIBackend, type OpenAIBackendOptions, type UsageTotals 
 export { openaiHandler, type ServeOptions } from './llm/serve/handler.js';
 export { type ListenOptions, type RunningLMServer, startLMServer } from './llm/serve/listen.js';
 export { type BackendKind, type BackendSpec, backendFromSpec, parseBackendSpec } from './llm/spec.js';
-export { AsciiTokenizer, TEXT_TOKENIZERS, type TextTokenizer } from './llm/text-tokenizer.js';
-export { resolveTokenizer, TOKENIZER_FILE, tokenizerById, writeTokenizerFile } from './llm/tokenizer-file.js';
+export { AsciiTokenizer, TEXT_TOKENIZERS, type TextTokenizer, textExample } from './llm/text-tokenizer.js';
+export {
+  recordedTokenizer,
+  resolveTokenizer,
+  TOKENIZER_FILE,
+  tokenizerById,
+  writeTokenizerFile,
+} from './llm/tokenizer-file.js';
 export {
   BACK_TOKEN,
   DEFAULT_PHRASES,

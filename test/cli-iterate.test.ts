@@ -187,7 +187,7 @@ describe('metacot iterate', () => {
     // round 2 searched with the checkpoint round 1 trained, which records its tokenizer for `metacot serve`
     expect(metrics[1].policy).toBe(metrics[0].checkpoint);
     expect(metrics[0].checkpoint).toBe(join(work, 'round-1', 'checkpoint'));
-    expect(existsSync(join(metrics[0].checkpoint, 'tokenizer.json'))).toBe(true);
+    expect(existsSync(join(metrics[0].checkpoint, 'metacot-tokenizer.json'))).toBe(true);
     expect(metrics.every((m) => m.trained === m.kept > 0)).toBe(true);
     // the printed table has a line per round
     expect(resumed.out).toMatch(/round\s+problems\s+solved\s+solve rate/);

@@ -20,6 +20,8 @@ export function buildProgram(): Command {
         '  metacot verify --gold "\\frac12" --response "the answer is \\boxed{0.5}"',
     )
     .showHelpAfterError('(run with --help for usage)')
+    // A subcommand's options are its own: `export gguf --out` must not be taken as `export --out`.
+    .enablePositionalOptions()
     .exitOverride();
   for (const register of COMMANDS) register(program);
   return program;

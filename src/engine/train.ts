@@ -7,7 +7,9 @@
  *   });
  * Rerunning the same call after a crash resumes from the last checkpoint and reproduces the same curve.
  */
+import { existsSync, mkdirSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
+import { recordedTokenizer, tokenizerById, writeTokenizerFile } from '../llm/tokenizer-file.js';
 import { Batcher, type DataPosition, type Example, evalBatches, type TrainBatch } from './batching.js';
 import { hasCheckpoint } from './checkpoint.js';
 import type { ModelConfig, Weights } from './model-config.js';
@@ -30,6 +32,12 @@ export interface TrainOptions extends Partial<Omit<TrainerHyper, 'totalSteps'>> 
   /** start from these weights instead of a seeded init */
   init?: Weights;
   checkpointDir?: string;
+  /**
+   * The vocabulary the token ids come from (an id of TEXT_TOKENIZERS, e.g. text-ascii-v1, countdown-v1):
+   * recorded in checkpointDir as metacot-tokenizer.json, so that the checkpoint can be served, searched
+   * with and exported to GGUF as it is. A checkpointDir that records another one is refused.
+   */
+  tokenizer?: string;
   /** steps between checkpoints (and one at the end); default: only at the end */
   checkpointEvery?: number;
   /** resume from checkpointDir when it holds a checkpoint; default true */
@@ -64,6 +72,34 @@ interface LoopState {
   evalLosses: Array<{ step: number; loss: number }>;
 }
 
+/** An id outside the embedding would read past it: refused before any graph runs. */
+function checkTokenIds(examples: readonly Example[], vocabSize: number, what: string): void {
+  examples.forEach((e, i) => {
+    for (const t of e.tokens)
+      if (!(Number.isInteger(t) && t >= 0 && t < vocabSize))
+        throw new UserError(
+          `${what} example ${i + 1}: token id ${t} is outside the model's vocabulary of ${vocabSize}`,
+        );
+  });
+}
+
+/** Checks the tokenizer against the model and writes its record next to the checkpoints. */
+function recordTokenizer(id: string, cfg: ModelConfig, dir: string | undefined): void {
+  const tok = tokenizerById(id);
+  if (tok.pieces.length > cfg.vocabSize)
+    throw new UserError(
+      `tokenizer '${id}' has ${tok.pieces.length} tokens but the model's vocabulary only ${cfg.vocabSize}`,
+    );
+  if (dir === undefined) return;
+  const had = existsSync(dir) ? recordedTokenizer(dir) : undefined;
+  if (had !== undefined && had !== id)
+    throw new UserError(
+      `${dir} holds a model of tokenizer '${had}', not '${id}' (train into another folder)`,
+    );
+  mkdirSync(dir, { recursive: true });
+  writeTokenizerFile(dir, id);
+}
+
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const data = [...opts.data];
   const { cfg, batchSize, gradAccum = 1, seed = 0, pack = true } = opts;
@@ -71,6 +107,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     throw new UserError(`batchSize must be a positive integer`);
   if (!(Number.isInteger(gradAccum) && gradAccum > 0))
     throw new UserError(`gradAccum must be a positive integer`);
+  const evalData = opts.evalData ? [...opts.evalData] : [];
+  checkTokenIds(data, cfg.vocabSize, 'training');
+  checkTokenIds(evalData, cfg.vocabSize, 'eval');
+  if (opts.tokenizer !== undefined) recordTokenizer(opts.tokenizer, cfg, opts.checkpointDir);
   const longest = data.reduce((m, e) => Math.max(m, e.tokens.length - 1), 1);
   const seqLen = opts.seqLen ?? Math.min(cfg.contextLength, longest);
   const batcher = new Batcher(data, { batchSize, seqLen, pack, seed });
@@ -79,7 +119,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (opts.epochs === undefined) throw new UserError('give either steps or epochs');
     steps = Math.max(1, Math.ceil((opts.epochs * batcher.batchesPerEpoch()) / gradAccum));
   }
-  const evalSet = opts.evalData ? evalBatches([...opts.evalData], { batchSize, seqLen, pack }) : [];
+  const evalSet = evalData.length > 0 ? evalBatches(evalData, { batchSize, seqLen, pack }) : [];
 
   let trainer: Trainer;
   let loop: LoopState = { steps, position: { epoch: 0, index: 0 }, losses: [], evalLosses: [] };

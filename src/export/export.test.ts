@@ -260,7 +260,9 @@ describe('bad input', () => {
       /:1: field 'messages': the last message must be the assistant turn/,
     );
     await fails([{ messages: [{ role: 'bot', content: 'x' }] }], /:1: field 'messages\[0\]'/);
-    await fails(PROBLEMS, /trl: unknown --style 'nope'/, { style: 'nope' });
+    await fails(PROBLEMS, /trl: unknown --layout 'nope' \(layouts: conversational, standard\)/, {
+      style: 'nope',
+    });
     await fails(join(dir, 'missing.jsonl'), /missing\.jsonl: no such file/);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });

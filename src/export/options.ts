@@ -8,7 +8,7 @@ export interface ExportOptions {
   template: string;
   /** system message put first in chat-shaped outputs */
   system?: string;
-  /** format-specific layout: see each exporter */
+  /** format-specific layout (`metacot export --layout`): see each exporter */
   style?: string;
   /** OpenRLHF keys */
   inputKey: string;
@@ -48,6 +48,6 @@ export function pickStyle<T extends string>(
 ): T {
   const style = (given ?? known[0]) as T;
   if (!known.includes(style))
-    throw new UserError(`${format}: unknown --style '${given}' (styles: ${known.join(', ')})`);
+    throw new UserError(`${format}: unknown --layout '${given}' (layouts: ${known.join(', ')})`);
   return style;
 }

@@ -40,7 +40,9 @@ describe('trainPhase', () => {
     });
     expect((await trainPhase(a)).checkpoint).toBe(a.vars.out);
     expect(readFileSync(join(a.vars.out, 'trainer.json'), 'utf8')).toBe(`trained ${a.vars.data}\n`);
-    expect(JSON.parse(readFileSync(join(a.vars.out, 'tokenizer.json'), 'utf8')).id).toBe('text-ascii-v1');
+    expect(JSON.parse(readFileSync(join(a.vars.out, 'metacot-tokenizer.json'), 'utf8')).id).toBe(
+      'text-ascii-v1',
+    );
   });
 
   it('fails with the end of train.log when the command fails', async () => {

@@ -104,3 +104,18 @@ export const TEXT_TOKENIZERS: Record<string, () => TextTokenizer> = {
   'countdown-v1': () => new CountdownText(new Tokenizer(COUNTDOWN_VOCAB_V1)),
   'countdown-num-v1': () => new CountdownText(new Tokenizer(COUNTDOWN_VOCAB_NUM_V1)),
 };
+
+/**
+ * `<bos> prompt completion <eos>` as token ids with a loss mask that learns the completion and `<eos>` only
+ * (the prompt is given, not learned); an empty prompt learns the whole text. The layout our engine samples
+ * from: EngineBackend puts `<bos>` before every prompt and stops at `<eos>`.
+ */
+export function textExample(
+  tok: TextTokenizer,
+  prompt: string,
+  completion: string,
+): { tokens: number[]; lossMask: number[] } {
+  const head = [tok.bos, ...tok.encode(prompt)];
+  const tail = [...tok.encode(completion), tok.eos];
+  return { tokens: [...head, ...tail], lossMask: [...head.map(() => 0), ...tail.map(() => 1)] };
+}

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { exportGguf, importGguf } from '../engine/gguf/gguf.js';
 import { randomWeights } from '../engine/reference.js';
 import { cutAtStop } from './stop.js';
 import { TINY_CONFIG } from './testing/tiny-model.js';
-import { AsciiTokenizer } from './text-tokenizer.js';
+import { AsciiTokenizer, textExample } from './text-tokenizer.js';
 import { resolveTokenizer, writeTokenizerFile } from './tokenizer-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metacot-tok-'));
@@ -50,7 +50,7 @@ describe('text-ascii-v1', () => {
     expect(resolveTokenizer(withFile, 200, 'text-ascii-v1').id).toBe('text-ascii-v1');
     const warnings: string[] = [];
     expect(resolveTokenizer(bare, 101, undefined, (w) => warnings.push(w)).id).toBe('text-ascii-v1');
-    expect(warnings[0]).toMatch(/no tokenizer.json; assuming 'text-ascii-v1'/);
+    expect(warnings[0]).toMatch(/no metacot-tokenizer.json; assuming 'text-ascii-v1'/);
     expect(() => resolveTokenizer(bare, 77)).toThrow(/vocabulary size 77 matches 0 known tokenizers/);
     expect(() => resolveTokenizer(bare, 50, 'text-ascii-v1')).toThrow(
       /has 101 tokens but the model .* only 50/,
@@ -58,6 +58,36 @@ describe('text-ascii-v1', () => {
     expect(() => writeTokenizerFile(bare, 'gpt2')).toThrow(/unknown tokenizer 'gpt2'/);
     writeFileSync(join(bare, 'tokenizer.json'), '{"id": 5}');
     expect(() => resolveTokenizer(bare, 101)).toThrow(/expected \{"format": "metacot.tokenizer"/);
+  });
+
+  it('is written as metacot-tokenizer.json, still read as tokenizer.json in older run folders', () => {
+    const d = join(dir, 'named');
+    mkdirSync(d);
+    writeTokenizerFile(d, 'text-ascii-v1');
+    expect(existsSync(join(d, 'metacot-tokenizer.json'))).toBe(true);
+    expect(existsSync(join(d, 'tokenizer.json'))).toBe(false);
+    const old = join(dir, 'old');
+    mkdirSync(old);
+    writeFileSync(
+      join(old, 'tokenizer.json'),
+      '{"format": "metacot.tokenizer", "version": 1, "id": "countdown-v1"}',
+    );
+    expect(resolveTokenizer(old, 64).id).toBe('countdown-v1');
+    // a Hugging Face tokenizer.json where our record was looked for: says what it got and what it wants
+    const hf = join(dir, 'hf');
+    mkdirSync(hf);
+    writeFileSync(join(hf, 'tokenizer.json'), '{"version": "1.0", "model": {"type": "BPE", "vocab": {}}}');
+    expect(() => resolveTokenizer(hf, 101)).toThrow(
+      /tokenizer\.json is a Hugging Face tokenizer .*metacot-tokenizer\.json.*--tokenizer ID/,
+    );
+  });
+
+  it('lays out a training example as <bos> prompt completion <eos>, learning the completion and <eos>', () => {
+    const tok = new AsciiTokenizer();
+    const e = textExample(tok, 'ab', 'c');
+    expect(e.tokens).toEqual([tok.bos, ...tok.encode('abc'), tok.eos]);
+    expect(e.lossMask).toEqual([0, 0, 0, 1, 1]);
+    expect(textExample(tok, '', 'c').lossMask).toEqual([0, 1, 1]);
   });
 
   it('cuts text before the earliest stop string', () => {

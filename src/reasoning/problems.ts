@@ -1,4 +1,5 @@
 import { located, UserError } from '../core/errors.js';
+import { parseProblem } from '../export/rows.js';
 import { readJsonl } from '../io/jsonl.js';
 
 /** A problem with a verifiable final answer (Big-Math's `problem` / `answer` columns). */
@@ -10,28 +11,22 @@ export interface MathProblem {
 }
 
 /**
- * Reads problems from JSONL: `problem` and `answer` (or `gold`) are required, `id` is optional (the
- * 1-based line number otherwise). Ids must be unique, since a store resumes and merges by them.
+ * Reads problems from JSONL with the field names every exporter reads (`parseProblem`: `problem` or
+ * `question`, `answer` or `gold` or `solution`), so a file `metacot export` takes is one `metacot search`
+ * takes. `id` is optional (the 1-based line number otherwise). Ids must be unique, since a store resumes
+ * and merges by them.
  */
 export async function loadProblems(file: string): Promise<MathProblem[]> {
   const out: MathProblem[] = [];
   const seen = new Set<string>();
   for await (const { line, value } of readJsonl(file)) {
-    const text = value.problem;
-    if (typeof text !== 'string' || text.trim() === '')
-      throw new UserError(located({ file, line, field: 'problem' }, 'expected a non-empty string'));
-    const gold = value.answer ?? value.gold;
-    if (typeof gold !== 'string' && typeof gold !== 'number')
-      throw new UserError(
-        located({ file, line, field: 'answer' }, 'expected a string or number (or a `gold` field)'),
-      );
-    const rawId = value.id ?? String(line);
-    if (typeof rawId !== 'string' && typeof rawId !== 'number')
+    const row = parseProblem(value, { file, line });
+    if (value.id !== undefined && typeof value.id !== 'string' && typeof value.id !== 'number')
       throw new UserError(located({ file, line, field: 'id' }, 'expected a string or number'));
-    const id = String(rawId);
+    const id = row.id ?? String(line);
     if (seen.has(id)) throw new UserError(located({ file, line, field: 'id' }, `duplicate id '${id}'`));
     seen.add(id);
-    out.push({ id, problem: text, gold: String(gold) });
+    out.push({ id, problem: row.problem, gold: row.answer });
   }
   if (out.length === 0) throw new UserError(`${file}: no problems`);
   return out;

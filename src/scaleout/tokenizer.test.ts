@@ -53,7 +53,16 @@ describe('trainer tokenizer (tokenizer.json via @huggingface/tokenizers)', () =>
     const cases: [string, unknown, RegExp][] = [
       ['notjson.json', '{"model": ', /notjson\.json: tokenizer\.json is not valid JSON/],
       ['array.json', [1, 2], /array\.json: tokenizer\.json must be a JSON object/],
-      ['nomodel.json', { version: '1.0' }, /nomodel\.json: malformed tokenizer\.json: no "model" object/],
+      [
+        'nomodel.json',
+        { version: '1.0' },
+        /nomodel\.json: not a Hugging Face tokenizer\.json: no "model" object/,
+      ],
+      [
+        'ours.json',
+        { format: 'metacot.tokenizer', version: 1, id: 'text-ascii-v1' },
+        /ours\.json is metacot's tokenizer record .*'text-ascii-v1'.*wants the trainer's Hugging Face tokenizer\.json/,
+      ],
       [
         'novocab.json',
         { ...json, model: { type: 'BPE', merges: [] } },
@@ -84,6 +93,16 @@ describe('trainer tokenizer (tokenizer.json via @huggingface/tokenizers)', () =>
     }
     expect(() => loadTrainerTokenizer(join(dir, 'missing.json'))).toThrow(
       /missing\.json: no such tokenizer file/,
+    );
+    // a checkpoint folder of our engine: it names what it holds instead of "no tokenizer.json"
+    const ckpt = join(dir, 'ckpt');
+    mkdirSync(ckpt);
+    writeFileSync(
+      join(ckpt, 'metacot-tokenizer.json'),
+      '{"format": "metacot.tokenizer", "version": 1, "id": "x"}',
+    );
+    expect(() => loadTrainerTokenizer(ckpt)).toThrow(
+      /only metacot-tokenizer\.json .*Hugging Face tokenizer\.json/,
     );
   });
 });

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { UserError } from '../core/errors.js';
+import { TOKENIZER_FILE, TOKENIZER_FORMAT } from '../llm/tokenizer-file.js';
 
 export interface TrainerTokenizer {
   /** the file it came from */
@@ -65,11 +66,26 @@ export interface TokenizerLoadOptions {
 export function loadTrainerTokenizer(path: string, opts: TokenizerLoadOptions = {}): TrainerTokenizer {
   if (!existsSync(path)) throw new UserError(`${path}: no such tokenizer file`);
   const file = statSync(path).isDirectory() ? join(path, 'tokenizer.json') : path;
-  if (!existsSync(file)) throw new UserError(`${path}: folder has no tokenizer.json`);
+  if (!existsSync(file))
+    throw new UserError(
+      existsSync(join(path, TOKENIZER_FILE))
+        ? `${path}: folder has no Hugging Face tokenizer.json, only ${TOKENIZER_FILE} (the vocabulary of a ` +
+            "checkpoint of metacot's own engine): --tokenizer wants the trainer's Hugging Face tokenizer.json"
+        : `${path}: folder has no tokenizer.json`,
+    );
   const json = readJson(file, 'tokenizer.json');
+  if (json.format === TOKENIZER_FORMAT)
+    throw new UserError(
+      `${file} is metacot's tokenizer record (the vocabulary '${String(json.id)}' of a checkpoint of our own ` +
+        "engine), not a Hugging Face tokenizer.json: --tokenizer wants the trainer's Hugging Face tokenizer.json " +
+        '(a "model" object with the vocabulary, as saved by transformers)',
+    );
   const model = json.model as Record<string, unknown> | undefined;
   if (model === undefined || typeof model !== 'object')
-    throw new UserError(`${file}: malformed tokenizer.json: no "model" object`);
+    throw new UserError(
+      `${file}: not a Hugging Face tokenizer.json: no "model" object (expected the trainer's tokenizer.json ` +
+        'as transformers saves it)',
+    );
   if (model.vocab === undefined)
     throw new UserError(`${file}: malformed tokenizer.json: "model" has no "vocab"`);
   const configFile = join(dirname(file), 'tokenizer_config.json');

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { EXPORT_FORMATS, type ExportFormat, exportDataset } from '../../export/index.js';
 import { choiceOption } from '../options.js';
+import { registerExportGguf } from './export-gguf.js';
 
 /** `plain`, `explore`, `@file` (a template file), or template text with {problem}. */
 export function templateArg(value: string): string {
@@ -14,19 +15,36 @@ export function templateArg(value: string): string {
   }
 }
 
+/** The layouts `--layout` picks among, per format and kind (each exporter checks its own). */
+const LAYOUT_HELP =
+  'record layout (default: the first of each): verl SFT messages|pair; openrlhf SFT pair|messages; ' +
+  'trl RL conversational|standard; trl SFT conversational|standard|messages';
+
 export function registerExport(program: Command): void {
-  program
+  const exportCmd = program
     .command('export')
+    .summary('write problems or SFT records as verl/OpenRLHF/TRL/chat data; `export gguf`: a model')
+    .usage(
+      '--format <name> --in <file> --out <file> [options]\n       metacot export gguf --model <dir> --out <file.gguf>',
+    )
     .description(
       "Write problems (RL) or SFT records in a distributed trainer's dataset schema.\n" +
-        'Input JSONL: problems {problem, answer, source?, id?} or SFT records {prompt, completion} / {messages}.\n' +
-        'verl → Parquet (data_source, prompt, ability, reward_model, extra_info; SFT: messages or prompt/response);\n' +
-        'openrlhf → JSONL with your input/label (or input/output) keys; trl → prompt + answer (RL) or\n' +
-        'prompt/completion or messages (SFT); chat → {messages}. Recipes: docs/scale-out.md.',
+        '`metacot export gguf` writes a trained model instead (see its --help).\n\n' +
+        'Input JSONL: problems {problem, answer, source?, id?} (question and gold\n' +
+        'are read as problem and answer, as `metacot search` does), or SFT records\n' +
+        '{prompt, completion} / {messages}. Formats:\n' +
+        '  verl      Parquet: data_source, prompt, ability, reward_model, extra_info\n' +
+        '            (SFT: messages, or prompt/response)\n' +
+        '  openrlhf  JSONL with your input/label (SFT: input/output) keys\n' +
+        '  trl       prompt + answer (RL); prompt/completion or messages (SFT)\n' +
+        '  chat      {messages}\n' +
+        'Recipes: docs/scale-out.md.',
     )
-    .requiredOption('--format <name>', `one of ${EXPORT_FORMATS.join(', ')}`, choiceOption(EXPORT_FORMATS))
-    .requiredOption('--in <file>', 'input JSONL')
-    .requiredOption('--out <file>', 'output file (written atomically: temp file, then rename)')
+    // Not requiredOption: commander would then ask for them under `export gguf` too (it checks a
+    // subcommand's ancestors); the action checks them instead.
+    .option('--format <name>', `one of ${EXPORT_FORMATS.join(', ')} (required)`, choiceOption(EXPORT_FORMATS))
+    .option('--in <file>', 'input JSONL (required)')
+    .option('--out <file>', 'output file (required; written atomically: temp file, then rename)')
     .option(
       '--kind <kind>',
       'problems or sft (default: detected from the first line)',
@@ -38,11 +56,8 @@ export function registerExport(program: Command): void {
       'plain',
     )
     .option('--system <text>', 'system message first in chat-shaped outputs')
-    .option(
-      '--style <s>',
-      'layout: verl SFT messages|pair; openrlhf SFT pair|messages; trl RL conversational|standard, ' +
-        'trl SFT conversational|standard|messages',
-    )
+    .option('--layout <name>', LAYOUT_HELP)
+    .addOption(new Option('--style <name>', 'deprecated: --layout').hideHelp())
     .option('--input-key <k>', 'OpenRLHF --data.input_key', 'prompt')
     .option('--label-key <k>', 'OpenRLHF --data.label_key (RL)', 'label')
     .option('--output-key <k>', 'OpenRLHF --data.output_key (SFT)', 'response')
@@ -54,9 +69,17 @@ export function registerExport(program: Command): void {
       '\nExamples:\n' +
         '  metacot export --format verl --in problems.jsonl --out data/train.parquet\n' +
         '  metacot export --format openrlhf --in problems.jsonl --out prompts.jsonl --input-key prompt --label-key label\n' +
-        '  metacot export --format trl --in traces.jsonl --out sft.jsonl --style conversational',
+        '  metacot export --format trl --in traces.jsonl --out sft.jsonl --layout conversational\n' +
+        '  metacot export gguf --model runs/m --out m.gguf      # a `metacot train` checkpoint for llama.cpp',
     )
-    .action(async (o) => {
+    .action(async (o, cmd: Command) => {
+      for (const flag of ['format', 'in', 'out'] as const)
+        if (o[flag] === undefined) cmd.error(`error: required option '--${flag}' not specified`);
+      if (o.style !== undefined) {
+        process.stderr.write('warning: --style is deprecated for `metacot export`: use --layout\n');
+        if (o.layout !== undefined && o.layout !== o.style)
+          throw new UserError(`--layout ${o.layout} and --style ${o.style} disagree: give --layout only`);
+      }
       const summary = await exportDataset({
         input: o.in,
         output: o.out,
@@ -64,7 +87,7 @@ export function registerExport(program: Command): void {
         kind: o.kind,
         template: templateArg(o.template),
         system: o.system,
-        style: o.style,
+        style: o.layout ?? o.style,
         inputKey: o.inputKey,
         labelKey: o.labelKey,
         outputKey: o.outputKey,
@@ -76,4 +99,5 @@ export function registerExport(program: Command): void {
         `wrote ${summary.rows} ${summary.kind === 'problems' ? 'problems' : 'SFT records'} as ${o.format} to ${summary.output}\n`,
       );
     });
+  registerExportGguf(exportCmd);
 }

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { writeJsonlAtomic } from '../../export/write.js';
@@ -39,20 +41,43 @@ function valueSpec(o: Record<string, unknown>): ValueSpec {
 const compactTokens = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : `${n}`;
 
+const SEARCH_EXAMPLES =
+  '\nExamples:\n' +
+  '  metacot search --problems math.jsonl --backend http://127.0.0.1:8000/v1 --algorithm mcts --rollouts 32 --out run.sqlite\n' +
+  '  metacot search --problems math.jsonl --backend engine:runs/m --max-nodes 16 --out runs/search.sqlite\n' +
+  '  metacot search --problems math.jsonl --backend $B --algorithm step-beam --value prm --prm-url http://127.0.0.1:9000/value --shard 0/4 --out s0.sqlite\n' +
+  '  metacot merge --out run.sqlite s0.sqlite s1.sqlite s2.sqlite s3.sqlite\n' +
+  '  metacot search export run.sqlite --format chat --out sft.jsonl';
+
 export function registerSearch(program: Command): void {
   const search = program
     .command('search')
+    .summary('search over language-model steps (MCTS, beam, …) into SQLite; `search export`: SFT data')
+    .usage(
+      '[run] --problems <file> --backend <spec> --out <store> [options]\n       metacot search export <store> --out <file> [options]',
+    )
     .description(
-      'Search over language-model reasoning steps for each problem of a JSONL file (MCTS, step beam, DVTS,\n' +
-        'best-first, best-of-N), stored in SQLite as it runs. `search export` writes the solved trees as SFT data.',
+      'Search over language-model reasoning steps for each problem of a JSONL file\n' +
+        '(MCTS, step beam, DVTS, best-first, best-of-N), stored in SQLite as it runs.\n' +
+        '`metacot search` with no subcommand runs `search run` (its options are below);\n' +
+        '`search export` writes the solved trees as SFT data.',
     );
 
-  search
+  const run = search
     .command('run', { isDefault: true })
     .description('Search every problem (resumable: the same command continues an interrupted run)')
-    .requiredOption('--problems <file>', 'JSONL with problem and answer (or gold) per line; id optional')
-    .requiredOption('--backend <spec>', 'language model, e.g. openai:http://127.0.0.1:8000/v1#model=qwen')
-    .requiredOption('--out <store>', 'SQLite store (created, or resumed when it holds this run)')
+    .requiredOption(
+      '--problems <file>',
+      'JSONL: problem (or question) and answer (or gold) per line, id optional; as `metacot export` reads them',
+    )
+    .requiredOption(
+      '--backend <spec>',
+      'language model: openai:URL#model=M, gguf:FILE.gguf or engine:DIR (a `metacot train` checkpoint)',
+    )
+    .requiredOption(
+      '--out <store>',
+      'SQLite store (created with its folder, or resumed when it holds this run)',
+    )
     .option('--algorithm <name>', `one of ${LM_ALGORITHMS.join(', ')}`, choiceOption(LM_ALGORITHMS), 'mcts')
     .option(
       '--value <kind>',
@@ -102,14 +127,7 @@ export function registerSearch(program: Command): void {
     )
     .option('--concurrency <n>', 'problems searched at once', intOption(1), 4)
     .option('--keep-calls', 'keep every model call (rollout texts included) after a problem finishes')
-    .addHelpText(
-      'after',
-      '\nExamples:\n' +
-        '  metacot search --problems math.jsonl --backend http://127.0.0.1:8000/v1 --algorithm mcts --rollouts 32 --out run.sqlite\n' +
-        '  metacot search --problems math.jsonl --backend $B --algorithm step-beam --value prm --prm-url http://127.0.0.1:9000/value --shard 0/4 --out s0.sqlite\n' +
-        '  metacot merge --out run.sqlite s0.sqlite s1.sqlite s2.sqlite s3.sqlite\n' +
-        '  metacot search export run.sqlite --format chat --out sft.jsonl',
-    )
+    .addHelpText('after', SEARCH_EXAMPLES)
     .action(async (o) => {
       const aggregate = o.aggregate as SearchRunConfig['aggregate'];
       const value = valueSpec(o);
@@ -141,6 +159,7 @@ export function registerSearch(program: Command): void {
       };
       const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
       const problems = await loadProblems(o.problems);
+      mkdirSync(dirname(o.out), { recursive: true });
       const store = SearchStore.open(o.out);
       const backend = await backendFromSpec(o.backend);
       let bar = null as ReturnType<typeof progressBar> | null;
@@ -176,6 +195,12 @@ export function registerSearch(program: Command): void {
         await backend.close?.();
       }
     });
+
+  search.addHelpText(
+    'after',
+    () =>
+      `\n--- \`metacot search\` runs \`metacot search run\` by default: ---\n${run.helpInformation()}${SEARCH_EXAMPLES}\n`,
+  );
 
   search
     .command('export <store>')
@@ -224,6 +249,7 @@ export function registerMerge(program: Command): void {
     .description('Join the SQLite stores of a sharded `metacot search` run into one')
     .requiredOption('--out <store>', 'the merged store (must not exist)')
     .action((stores: string[], o) => {
+      mkdirSync(dirname(o.out), { recursive: true });
       const r = mergeStores(o.out, stores);
       process.stdout.write(
         `merged ${stores.length} stores: ${r.results} of ${r.problems} problems searched → ${o.out}\n`,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,8 @@ describe('metacot train', () => {
       data,
       '--out',
       out,
+      '--tokenizer',
+      'countdown-v1',
       ...MODEL,
       '--batch',
       '4',
@@ -33,7 +35,9 @@ describe('metacot train', () => {
       '1',
     ]);
     expect(r1.code, r1.stderr).toBe(0);
-    expect(JSON.parse(r1.stdout)).toMatchObject({ steps: 3, vocab: 10 });
+    // the vocabulary is the tokenizer's (50), not the largest id seen + 1 (10)
+    expect(JSON.parse(r1.stdout)).toMatchObject({ steps: 3, vocab: 50, tokenizer: 'countdown-v1' });
+    expect(JSON.parse(readFileSync(join(out, 'metacot-tokenizer.json'), 'utf8')).id).toBe('countdown-v1');
     const r2 = metacot([
       'train',
       '--data',
@@ -48,7 +52,8 @@ describe('metacot train', () => {
       '--threads',
       '1',
     ]);
-    expect(JSON.parse(r2.stdout)).toMatchObject({ steps: 5 });
+    // resumed without --tokenizer: the folder's record says which
+    expect(JSON.parse(r2.stdout)).toMatchObject({ steps: 5, tokenizer: 'countdown-v1' });
 
     const wrongVocab = metacot([
       'train',
@@ -63,14 +68,82 @@ describe('metacot train', () => {
       '6',
     ]);
     expect(wrongVocab.code).toBe(1);
-    expect(wrongVocab.stderr.trim()).toMatch(
-      /^metacot: error: checkpoint .* vocabulary of 10 tokens, but 12/,
+    expect(wrongVocab.stderr.trim()).toBe(
+      "metacot: error: --vocab 12: the model's vocabulary is tokenizer 'countdown-v1' (50 tokens); leave --vocab out",
     );
-    const badHeads = metacot(['train', '--data', data, '--out', join(dir, 'x'), ...MODEL, '--heads', '3']);
+    const otherTok = metacot([
+      'train',
+      '--data',
+      data,
+      '--out',
+      out,
+      '--tokenizer',
+      'text-ascii-v1',
+      ...MODEL,
+    ]);
+    expect(otherTok.stderr.trim()).toMatch(/holds a model of tokenizer 'countdown-v1', not 'text-ascii-v1'/);
+    const badHeads = metacot([
+      'train',
+      '--data',
+      data,
+      '--out',
+      join(dir, 'x'),
+      ...MODEL,
+      '--heads',
+      '3',
+      '--vocab',
+      '10',
+    ]);
     expect(badHeads.stderr.trim()).toBe('metacot: error: model config: nHeads (3) must divide dModel (16)');
     writeFileSync(join(dir, 'bad.jsonl'), '{"tokens": [1, "a"]}\n');
     const badData = metacot(['train', '--data', join(dir, 'bad.jsonl'), '--out', join(dir, 'y')]);
     expect(badData.stderr).toMatch(/bad.jsonl:1: field 'tokens': expected an array of non-negative integers/);
+  });
+
+  it('asks which vocabulary token ids are in, and checks them against it', () => {
+    const data = join(dir, 'ids.jsonl');
+    writeFileSync(data, '{"tokens": [1, 5, 9, 2]}\n{"tokens": [1, 70, 2]}\n');
+    const none = metacot(['train', '--data', data, '--out', join(dir, 'ids'), ...MODEL]);
+    expect(none.code).toBe(1);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toMatch(
+      /holds token ids: name their vocabulary with --tokenizer ID \(text-ascii-v1, /,
+    );
+    const outside = metacot([
+      'train',
+      '--data',
+      data,
+      '--out',
+      join(dir, 'ids'),
+      '--tokenizer',
+      'countdown-v1',
+    ]);
+    expect(outside.stderr.trim()).toBe(
+      `metacot: error: ${data}:2: field 'tokens': token id 70 is outside the vocabulary of 50 (tokenizer 'countdown-v1')`,
+    );
+    // ids of no known tokenizer: --vocab trains, and says what the model will lack
+    const bare = join(dir, 'bare');
+    const r = metacot(['train', '--data', data, '--out', bare, '--vocab', '80', ...MODEL, '--steps', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ vocab: 80, tokenizer: null });
+    expect(r.stderr).toMatch(/warning: no tokenizer: .* will need --tokenizer ID/);
+    expect(existsSync(join(bare, 'metacot-tokenizer.json'))).toBe(false);
+  });
+
+  it('encodes text lines with text-ascii-v1 (prompt/completion: loss on the completion only)', () => {
+    const data = join(dir, 'text.jsonl');
+    writeFileSync(data, '{"text": "1 plus 1 is 2."}\n{"prompt": "2 plus 2 is", "completion": " 4. é"}\n');
+    const out = join(dir, 'text');
+    const r = metacot(['train', '--data', data, '--out', out, ...MODEL, '--steps', '1', '--threads', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ vocab: 101, tokenizer: 'text-ascii-v1' });
+    expect(r.stderr).toMatch(
+      /warning: 1 characters have no token in 'text-ascii-v1' and were encoded as <unk>/,
+    );
+    writeFileSync(data, '{"text": ""}\n');
+    expect(metacot(['train', '--data', data, '--out', out]).stderr).toMatch(
+      /text\.jsonl:1: field 'text': expected a non-empty string/,
+    );
   });
 });
 
@@ -103,8 +176,9 @@ describe('metacot train --init', () => {
     const rows = Array.from({ length: 16 }, (_, i) => ({ tokens: [9, i % 4, (i + 1) % 4, (i + 2) % 4] }));
     writeFileSync(data, rows.map((r) => JSON.stringify(r)).join('\n'));
     const common = ['--data', data, '--batch', '4', '--threads', '1'];
+    const shape = [...MODEL, '--tokenizer', 'countdown-v1'];
     const base = join(dir, 'base');
-    const trained = metacot(['train', ...common, '--out', base, ...MODEL, '--steps', '40', '--lr', '0.01']);
+    const trained = metacot(['train', ...common, '--out', base, ...shape, '--steps', '40', '--lr', '0.01']);
     expect(trained.code, trained.stderr).toBe(0);
     // lr 0: one step measures the starting model's loss, which --init must take from the checkpoint.
     const fresh = metacot([
@@ -112,7 +186,7 @@ describe('metacot train --init', () => {
       ...common,
       '--out',
       join(dir, 'fresh'),
-      ...MODEL,
+      ...shape,
       '--steps',
       '1',
       '--lr',
@@ -131,6 +205,9 @@ describe('metacot train --init', () => {
       '0',
     ]);
     expect(tuned.code, tuned.stderr).toBe(0);
+    // the tokenizer comes with the weights
+    expect(JSON.parse(tuned.stdout).tokenizer).toBe('countdown-v1');
+    expect(existsSync(join(dir, 'tuned', 'metacot-tokenizer.json'))).toBe(true);
     expect(JSON.parse(tuned.stdout).loss).toBeLessThan(JSON.parse(fresh.stdout).loss - 0.5);
     const missing = metacot(['train', ...common, '--out', join(dir, 'x'), '--init', join(dir, 'nope')]);
     expect(missing.code).toBe(1);

@@ -1,56 +1,65 @@
+import { existsSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { located, UserError } from '../../core/errors.js';
-import type { Example } from '../../engine/batching.js';
+import { UserError } from '../../core/errors.js';
 import { hasCheckpoint, loadCheckpoint } from '../../engine/checkpoint.js';
 import { DEFAULT_MODEL_CONFIG } from '../../engine/model-config.js';
 import { train } from '../../engine/train.js';
-import { readJsonl } from '../../io/jsonl.js';
+import { recordedTokenizer, TOKENIZER_FILE, tokenizerById, tokenizerIds } from '../../llm/tokenizer-file.js';
 import { modelConfigFromFlags } from '../model-options.js';
 import { floatOption, intOption } from '../options.js';
+import { readTrainLines, toExamples } from './train-data.js';
 
-/** Reads `{"tokens": [...], "loss_mask": [...]}` lines (loss_mask optional, 1 = learn this token). */
-async function readExamples(file: string): Promise<Example[]> {
-  const out: Example[] = [];
-  for await (const { line, value } of readJsonl(file)) {
-    const tokens = value.tokens;
-    const mask = value.loss_mask ?? value.lossMask;
-    if (!Array.isArray(tokens) || !tokens.every((t) => Number.isInteger(t) && t >= 0))
-      throw new UserError(
-        located({ file, line, field: 'tokens' }, 'expected an array of non-negative integers'),
-      );
-    if (
-      mask !== undefined &&
-      (!Array.isArray(mask) || mask.length !== tokens.length || !mask.every((m) => typeof m === 'number'))
-    )
-      throw new UserError(
-        located({ file, line, field: 'loss_mask' }, 'expected an array of numbers as long as tokens'),
-      );
-    out.push({ tokens, lossMask: mask as number[] | undefined });
+/** Where the model's tokenizer comes from: the flag, else --init's record, else --out's (a resumed run). */
+function pickTokenizer(o: { tokenizer?: string; init?: string; out: string }): string | undefined {
+  if (o.tokenizer !== undefined) return o.tokenizer;
+  if (o.init !== undefined) {
+    const fromInit = recordedTokenizer(o.init);
+    if (fromInit !== undefined) return fromInit;
   }
-  if (out.length === 0) throw new UserError(`${file}: no examples`);
-  return out;
+  return existsSync(o.out) ? recordedTokenizer(o.out) : undefined;
 }
 
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('Train a LLaMA-style model on pre-tokenized JSONL; resumes automatically from --out')
-    .requiredOption('--data <file>', 'JSONL lines {"tokens": [...], "loss_mask": [...]} (loss_mask optional)')
+    .summary('train a small LLaMA-style model on this CPU (text or token ids); ready to serve')
+    .description(
+      'Train a LLaMA-style model on our CPU engine; resumes automatically from --out.\n' +
+        '--out then holds the checkpoint and metacot-tokenizer.json (its vocabulary),\n' +
+        'so `metacot serve --model OUT`, `metacot search --backend engine:OUT` and\n' +
+        '`metacot export gguf --model OUT` take it as it is. The vocabulary is the\n' +
+        "tokenizer's, whatever ids the data happens to use.",
+    )
+    .requiredOption(
+      '--data <file>',
+      'JSONL, one example per line: {"text": "..."}, {"prompt": "...", "completion": "..."} (loss on the ' +
+        'completion), or token ids {"tokens": [...], "loss_mask": [...]} (loss_mask optional)',
+    )
     .requiredOption(
       '--out <dir>',
-      'checkpoint folder: model-<step>.safetensors, optimizer-<step>.safetensors, trainer.json',
+      `checkpoint folder: model-<step>.safetensors, optimizer-<step>.safetensors, trainer.json, ${TOKENIZER_FILE}`,
+    )
+    .option(
+      '--tokenizer <id>',
+      `the vocabulary: ${tokenizerIds().join(', ')} (default: --init's, else text-ascii-v1 for text data; ` +
+        'token ids must be in it)',
     )
     .option('--eval <file>', 'held-out JSONL in the same format')
     .option(
       '--init <dir>',
-      "start from a finished checkpoint's weights (fine-tuning; its model shape replaces the shape flags)",
+      "start from a finished checkpoint's weights (fine-tuning; its model shape and tokenizer replace the flags)",
     )
     .option('--layers <n>', 'layers', intOption(1), DEFAULT_MODEL_CONFIG.nLayers)
     .option('--d-model <n>', 'model width', intOption(2), DEFAULT_MODEL_CONFIG.dModel)
     .option('--heads <n>', 'attention heads', intOption(1), DEFAULT_MODEL_CONFIG.nHeads)
     .option('--ff <n>', 'SwiGLU hidden width', intOption(1), DEFAULT_MODEL_CONFIG.dFF)
-    .option('--vocab <n>', 'vocabulary size (default: largest token id + 1)', intOption(2))
+    .option(
+      '--vocab <n>',
+      'vocabulary size for token ids of no known tokenizer (the model then records none, and serving it ' +
+        "needs --tokenizer); with --tokenizer it is the tokenizer's size",
+      intOption(2),
+    )
     .option('--ctx <n>', 'context length', intOption(2), DEFAULT_MODEL_CONFIG.contextLength)
     .option('--tied', 'tie the output head to the token embedding', false)
     .option('--batch <n>', 'rows per micro-batch', intOption(1), 16)
@@ -68,20 +77,40 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint-every <n>', 'steps between checkpoints (always one at the end)', intOption(1))
     .addHelpText(
       'after',
-      '\nExample:\n  metacot train --data train.jsonl --eval val.jsonl --out runs/m1 --layers 2 --d-model 64 --heads 4 --ff 192 \\\n' +
-        '    --ctx 128 --batch 32 --epochs 3 --lr 3e-3 --warmup 20 --eval-every 50 --checkpoint-every 100',
+      '\nExamples:\n' +
+        '  metacot train --data text.jsonl --out runs/m --layers 1 --d-model 48 --heads 4 --ff 96 --ctx 48 --steps 200 --lr 1e-2\n' +
+        '  metacot serve --model runs/m --port 8000          # then POST /v1/completions\n' +
+        '  metacot export gguf --model runs/m --out m.gguf   # for llama.cpp, or --backend gguf:m.gguf\n' +
+        '  metacot train --data traces.jsonl --tokenizer countdown-v1 --eval val.jsonl --out runs/cd --layers 2 \\\n' +
+        '    --d-model 64 --heads 4 --ff 192 --ctx 128 --batch 32 --epochs 3 --lr 3e-3 --warmup 20 --eval-every 50',
     )
     .action(async (o) => {
-      const data = await readExamples(o.data);
-      const evalData = o.eval ? await readExamples(o.eval) : undefined;
-      let maxId = 0;
-      for (const e of [...data, ...(evalData ?? [])]) for (const t of e.tokens) maxId = Math.max(maxId, t);
+      const lines = await readTrainLines(o.data);
+      const evalLines = o.eval ? await readTrainLines(o.eval) : undefined;
       if (o.init !== undefined && !hasCheckpoint(o.init))
         throw new UserError(`--init ${o.init}: no checkpoint there (trainer.json missing)`);
       // Fine-tuning keeps the starting model's shape: its weights decide it, not the flags.
       const init = o.init !== undefined ? loadCheckpoint(o.init) : undefined;
-      const vocab = init?.cfg.vocabSize ?? o.vocab ?? maxId + 1;
-      if (maxId >= vocab) throw new UserError(`token id ${maxId} is outside the vocabulary of ${vocab}`);
+      const hasText = lines.hasText || Boolean(evalLines?.hasText);
+      const tokenizerId = pickTokenizer(o) ?? (hasText ? 'text-ascii-v1' : undefined);
+      const tok = tokenizerId !== undefined ? tokenizerById(tokenizerId) : undefined;
+      if (tok === undefined && init === undefined && o.vocab === undefined)
+        throw new UserError(
+          `${o.data} holds token ids: name their vocabulary with --tokenizer ID (${tokenizerIds().join(', ')}), ` +
+            'so that the model can be served, or give --vocab N for ids of no known tokenizer',
+        );
+      if (tok !== undefined && init === undefined && o.vocab !== undefined && o.vocab !== tok.pieces.length)
+        throw new UserError(
+          `--vocab ${o.vocab}: the model's vocabulary is tokenizer '${tok.id}' (${tok.pieces.length} tokens); leave --vocab out`,
+        );
+      const vocab: number = init?.cfg.vocabSize ?? tok?.pieces.length ?? o.vocab;
+      const data = toExamples(lines, tok, vocab);
+      const evalData = evalLines ? toExamples(evalLines, tok, vocab) : undefined;
+      const unknown = data.unknown + (evalData?.unknown ?? 0);
+      if (unknown > 0)
+        process.stderr.write(
+          `warning: ${unknown} characters have no token in '${tok?.id}' and were encoded as <unk>\n`,
+        );
       const cfg = init?.cfg ?? modelConfigFromFlags(o, vocab);
       const bar = process.stderr.isTTY
         ? new SingleBar({
@@ -95,8 +124,9 @@ export function registerTrain(program: Command): void {
       let lastEval = '-';
       const r = await train({
         cfg,
-        data,
-        evalData,
+        data: data.examples,
+        evalData: evalData?.examples,
+        tokenizer: tok?.id,
         steps: o.steps,
         epochs: o.steps === undefined ? o.epochs : undefined,
         batchSize: o.batch,
@@ -127,10 +157,14 @@ export function registerTrain(program: Command): void {
         },
       });
       bar?.stop();
+      if (tok === undefined)
+        process.stderr.write(
+          `warning: no tokenizer: ${o.out} records no vocabulary, so serving or exporting it will need --tokenizer ID\n`,
+        );
       const last = r.losses.at(-1);
       const ev = r.evalLosses.at(-1);
       process.stdout.write(
-        `${JSON.stringify({ out: o.out, steps: r.losses.length, loss: last, eval_loss: ev?.loss ?? null, vocab })}\n`,
+        `${JSON.stringify({ out: o.out, steps: r.losses.length, loss: last, eval_loss: ev?.loss ?? null, vocab, tokenizer: tok?.id ?? null })}\n`,
       );
     });
 }
