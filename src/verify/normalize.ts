@@ -96,15 +96,21 @@ export function normalize(raw: string): Normalized {
   // markdown emphasis, math delimiters and sizing commands carry no meaning
   s = s.replace(/\*\*/g, ' ').replace(/\\\(|\\\)|\\\[|\\\]/g, ' ');
   s = s.replace(/\\\$/g, ' ').replace(/\$/g, ' ');
-  s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*\.?/g, '');
+  s = s.replace(
+    /\\(?:left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*\.?/g,
+    '',
+  );
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![a-zA-Z])/g, ' ');
   s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, '\\frac');
+  // a transpose: M^\top, M^{\intercal} read as M^T
+  s = s.replace(/\\(?:top|intercal)(?![a-zA-Z])/g, 'T');
   s = s
     .replace(/\\(?:le|leqslant|leq)(?![a-zA-Z])/g, '\\le ')
     .replace(/\\(?:ge|geqslant|geq)(?![a-zA-Z])/g, '\\ge ');
   s = s.replace(/\\(?:neq|ne)(?![a-zA-Z])/g, '\\ne ');
-  // thousands separators written as 1{,}000 or 1\,000 or 1\!,\!000
-  s = s.replace(/(\d)\s*\{,\}\s*(?=\d{3})/g, '$1');
+  // `3{,}5` is LaTeX's decimal comma; 1{,}000 (a group of three) is a thousands separator, as are 1\,000, 1\!,\!000
+  s = s.replace(/(\d)\{,\}(\d{1,2}|\d{4,})(?!\d)/g, '$1.$2');
+  s = s.replace(/(\d)\s*\{,\}\s*(?=\d{3}(?!\d))/g, '$1');
   s = s.replace(/(\d)(?:\\[,!;: ]|\\thinspace|~)+(?=\d{3}(?!\d))/g, '$1');
   s = s.replace(/(\d)(?:\\!)?\s*,\s*\\!\s*(?=\d{3})/g, '$1');
   s = s.replace(/\\[,;:! ]|\\quad|\\qquad|\\enspace|\\thinspace|~/g, ' ');
@@ -120,6 +126,7 @@ export function normalize(raw: string): Normalized {
   );
   s = dropBraces(s);
   s = unwrapCommands(s, TEXT_WRAPPERS);
+  s = casesWords(s);
   s = s.replace(/\\(?:euro|pounds|yen|textdollar|dollar)(?![a-zA-Z])|[€£¥]/g, ' ');
   s = s.replace(/\\,/g, ' ');
   // plain 1,000,000 (no spaces) is one number, not a list
@@ -158,6 +165,20 @@ export function normalize(raw: string): Normalized {
   return { text: s, percent };
 }
 
+/**
+ * Inside a cases environment the words around a condition ("if", "for", "when") carry no meaning and
+ * "otherwise" / "else" is a condition of its own; a row's closing punctuation is dropped.
+ */
+function casesWords(s: string): string {
+  if (!s.includes('cases')) return s;
+  return s.replace(/\\begin\s*\{[a-z]*cases\*?\}[\s\S]*?\\end\s*\{[a-z]*cases\*?\}/g, (body) =>
+    body
+      .replace(/(?<![\\a-zA-Z])(?:if|for|when|whenever|where)(?![a-zA-Z])/g, ' ')
+      .replace(/(?<![\\a-zA-Z])(?:otherwise|else|elsewhere)(?![a-zA-Z])/g, ' \\otherwise ')
+      .replace(/[.,;]\s*(?=\\cr(?![a-zA-Z])|\\end(?![a-zA-Z]))/g, ' '),
+  );
+}
+
 /** `\underbrace{X}_{note}` is X: the brace and its note are annotation. */
 function dropBraces(s: string): string {
   for (let guard = 0; guard < 50; guard++) {
@@ -194,4 +215,17 @@ function stripUnits(s: string): string {
   // `2x m` keeps `x`: a unit needs a number (or a closed group) right before it
   if (!peeled || rest === '' || !/[\d})]$/.test(rest)) return s;
   return rest;
+}
+
+/**
+ * The European reading of a number written with a decimal comma, used only when the gold is a single number
+ * (where the list reading `3, 5` could never be right): `3,5` → 3.5, `1000,99`, `0,25`, `3,14159`, `1.234,5`.
+ * A comma followed by exactly three digits (`3,500`) stays a thousands separator, as everywhere else.
+ */
+export function decimalCommaReading(text: string): string {
+  const m = /^((?:[a-zA-Z]\s*=\s*)?-?)(\d+),(\d{1,2}|\d{4,})$/.exec(text);
+  if (m) return `${m[1]}${m[2]}.${m[3]}`;
+  const dotted = /^((?:[a-zA-Z]\s*=\s*)?-?)(\d{1,3}(?:\.\d{3})+),(\d+)$/.exec(text);
+  if (dotted) return `${dotted[1]}${dotted[2]!.replace(/\./g, '')}.${dotted[3]}`;
+  return text;
 }

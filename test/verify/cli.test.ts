@@ -58,6 +58,25 @@ describe('metacot verify (built CLI)', () => {
     expect(out[42]).toMatchObject({ id: 'numeric-gold', correct: true });
   });
 
+  it('grades the last box by default; --strict-hedging grades a correction as hedged', () => {
+    const args = [
+      'verify',
+      '--gold',
+      '6',
+      '--response',
+      'First \\boxed{5}. Wait, that is wrong: \\boxed{6}.',
+    ];
+    const run = (...extra: string[]) =>
+      JSON.parse(execFileSync('node', [CLI, ...args, ...extra], { encoding: 'utf8' }));
+    expect(run()).toMatchObject({ correct: true, reason: 'equal', extracted: '6' });
+    expect(run('--last-boxed')).toMatchObject({ correct: true, reason: 'equal', extracted: '6' });
+    expect(run('--strict-hedging')).toMatchObject({ correct: false, reason: 'hedged', extracted: '5 ; 6' });
+    const both = spawnSync('node', [CLI, ...args, '--strict-hedging', '--last-boxed'], { encoding: 'utf8' });
+    expect(both.status).toBe(1);
+    expect(both.stderr).toMatch(/--strict-hedging and --last-boxed contradict/);
+    expect(both.stderr).not.toMatch(/at .*\.js/);
+  });
+
   it('explains misuse without a stack trace', () => {
     const res = spawnSync('node', [CLI, 'verify', '--gold', '1'], { encoding: 'utf8' });
     expect(res.status).toBe(1);
