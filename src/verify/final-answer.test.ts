@@ -185,6 +185,13 @@ describe('several boxes against a multi-valued gold', () => {
     expect(verify({ gold, response: boxes('(1,8,19), (2,7,13), (4,5,7)') }).correct).toBe(true);
   });
 
+  it('a spray of whole lists is hedged too', () => {
+    const lists = Array.from({ length: MAX_DISTINCT_FINAL + 1 }, (_, k) => `${k}, ${k + 1}`);
+    const gold = lists.at(-1)!;
+    expect(verify({ gold, response: boxes(...lists) })).toMatchObject({ correct: false, reason: 'hedged' });
+    expect(verify({ gold: lists.at(-2)!, response: boxes(...lists.slice(0, -1)) }).correct).toBe(true);
+  });
+
   it('strict joins every box, as before', () => {
     expect(verify({ gold: '2, 3', response: boxes('2, 4', '2, 3') }, { boxed: 'strict' }).correct).toBe(
       false,

@@ -46,18 +46,14 @@ export function chooseFinal(
   if (n === 1) return { how: 'one', answers: [last] };
   const joinable = gold.collection || gold.parts === n;
   if (policy === 'strict') return joinable ? { how: 'joined', answers } : { how: 'each', answers };
-  if (gold.arity >= 2) {
-    // a multi-valued gold: the last box alone if it restates the whole answer, else the boxes together
-    if (arityOf(last) === gold.arity) return { how: 'one', answers: [last], note: setAside(n - 1) };
-    return joinable ? { how: 'joined', answers } : { how: 'one', answers: [last], note: setAside(n - 1) };
-  }
+  // a multi-valued gold whose last box does not restate it whole: the boxes together are the answer (a spray of
+  // guesses fails on the count of values there)
+  const whole = gold.arity < 2 || arityOf(last) === gold.arity;
+  if (!whole && joinable) return { how: 'joined', answers };
   const distinct = new Set(answers.map((a) => normalize(a).text)).size;
   if (distinct > MAX_DISTINCT_FINAL) {
-    return {
-      how: 'hedged',
-      answers,
-      note: `${distinct} different boxed answers (more than ${MAX_DISTINCT_FINAL})`,
-    };
+    const note = `${distinct} different boxed answers (more than ${MAX_DISTINCT_FINAL})`;
+    return { how: 'hedged', answers, note };
   }
   return distinct > 1
     ? { how: 'one', answers: [last], note: setAside(n - 1) }

@@ -16,6 +16,8 @@ import { boundaries, conditionSet, domainName, setOf } from './realset.js';
 import { readCondition, splitTop } from './setbuilder.js';
 
 export const CASES_ENVS = new Set(['cases', 'dcases', 'rcases', 'cases*']);
+/** More pieces than this (both sides together) is not an answer anyone writes: not compared. */
+const MAX_PIECES = 64;
 const OTHERWISE: Expr = { t: 'fn', name: 'otherwise', args: [] };
 
 /**
@@ -170,6 +172,10 @@ function conditionVars(e: Expr): Set<string> {
 
 /** A piecewise gold or response against anything (structured.ts sends only these here). */
 export function comparePiecewise(gold: Expr, resp: Expr, o: CompareOptions, depth: number): Verdict {
+  const count = (e: Expr): number => (isPiecewise(e) ? e.args.length / 2 : 1);
+  if (count(gold) + count(resp) > MAX_PIECES) {
+    return { equal: false, method: 'symbolic', note: 'too many pieces to compare' };
+  }
   const condVars = new Set([...conditionVars(gold), ...conditionVars(resp)]);
   if (condVars.size !== 1) return compareByPieces(gold, resp, o, depth);
   const v = [...condVars][0]!;

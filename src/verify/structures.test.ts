@@ -175,6 +175,20 @@ describe('piecewise functions', () => {
     expect(ok('(1, 2)', '\\begin{cases} x = 1 \\\\ y = 2 \\end{cases}')).toBe(true);
   });
 
+  it('does not sample absurdly many pieces', () => {
+    const rows = Array.from({ length: 70 }, (_, k) => `${k} & ${k} \\le x < ${k + 1}`).join(' \\\\ ');
+    const t0 = performance.now();
+    expect(ok('\\lfloor x \\rfloor', `\\begin{cases} ${rows} \\end{cases}`)).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    const few = Array.from({ length: 4 }, (_, k) => `${k} & ${k} \\le x < ${k + 1}`).join(' \\\\ ');
+    expect(
+      ok(
+        '\\begin{cases} 0 & 0 \\le x < 1 \\\\ 1 & 1 \\le x < 2 \\\\ 2 & 2 \\le x < 3 \\\\ 3 & 3 \\le x < 4 \\end{cases}',
+        `\\begin{cases} ${few} \\end{cases}`,
+      ),
+    ).toBe(true);
+  });
+
   it('is not a list, a number or a tuple', () => {
     expect(ok('1, 2', abs)).toBe(false);
     expect(ok('0', abs)).toBe(false);
