@@ -32,14 +32,15 @@ export type Final =
   | { how: 'hedged'; answers: string[]; note: string };
 
 /**
- * `arityOf` gives the number of values in one answer (it parses it): a last box that states as many values as
- * the gold has is the whole answer on its own (`\boxed{2, 4}` … `\boxed{2, 3}` against `2, 3`).
+ * `lastArity` is the number of values the last answer states (needed only for a multi-valued gold): a last box
+ * that states as many values as the gold has is the whole answer on its own (`\boxed{2, 4}` … `\boxed{2, 3}`
+ * against `2, 3`).
  */
 export function chooseFinal(
   answers: string[],
   gold: GoldShape,
   policy: BoxedPolicy,
-  arityOf: (answer: string) => number,
+  lastArity: number,
 ): Final {
   const n = answers.length;
   const last = answers[n - 1]!;
@@ -48,7 +49,7 @@ export function chooseFinal(
   if (policy === 'strict') return joinable ? { how: 'joined', answers } : { how: 'each', answers };
   // a multi-valued gold whose last box does not restate it whole: the boxes together are the answer (a spray of
   // guesses fails on the count of values there)
-  const whole = gold.arity < 2 || arityOf(last) === gold.arity;
+  const whole = gold.arity < 2 || lastArity === gold.arity;
   if (!whole && joinable) return { how: 'joined', answers };
   const distinct = new Set(answers.map((a) => normalize(a).text)).size;
   if (distinct > MAX_DISTINCT_FINAL) {

@@ -9,7 +9,15 @@
  * // → { correct: true, reason: 'equal', extracted: '0.5', rule: 'boxed', goldType: 'number', method: 'exact', ... }
  * ```
  */
-import { type AnswerType, arity, compareParsed, type Parsed, parseAnswer, typeOf } from './answer.js';
+import {
+  type AnswerType,
+  arity,
+  compareParsed,
+  type Parsed,
+  type ParseOptions,
+  parseAnswer,
+  typeOf,
+} from './answer.js';
 import { show } from './ast.js';
 import { type CompareOptions, DEFAULT_COMPARE, type Method } from './compare.js';
 import { DEFAULT_PRIORITY, type ExtractionRule, extract, stripThinking } from './extract.js';
@@ -152,14 +160,9 @@ export function verify(input: VerifyInput, options: VerifyOptions = {}): VerifyR
     collection: goldType === 'list' || goldType === 'set',
     parts: gold.expr?.t === 'tuple' ? gold.expr.items.length : 0,
   };
-  // against a list of tuples, one boxed tuple is one value, not as many as it has parts
-  const g = gold.expr;
-  const tupleItems = (g?.t === 'list' || g?.t === 'set') && g.items.every((x) => x.t === 'tuple');
-  const arityOf = (a: string): number => {
-    const p = parseAnswer(a, readOpts);
-    return tupleItems && p.expr?.t === 'tuple' ? 1 : arity(p);
-  };
-  const final = chooseFinal(answers, shape, policy, arityOf);
+  const lastArity =
+    shape.arity >= 2 && answers.length > 1 ? responseArity(answers[answers.length - 1]!, gold, readOpts) : 1;
+  const final = chooseFinal(answers, shape, policy, lastArity);
   const extracted = final.answers.join(' ; ');
   const done = (
     v: { equal: boolean; method: Method | null; note?: string },
@@ -177,24 +180,31 @@ export function verify(input: VerifyInput, options: VerifyOptions = {}): VerifyR
     if (note) out.detail = note;
     return out;
   };
-  const read = (a: string): Parsed => parseAnswer(a, readOpts);
   switch (final.how) {
     case 'hedged':
       return done({ equal: false, method: null, note: final.note }, true);
     case 'joined':
-      return done(compareParsed(gold, read(final.answers.join(', ')), o));
+      return done(compareParsed(gold, parseAnswer(final.answers.join(', '), readOpts), o));
     case 'one': {
-      const v = compareParsed(gold, read(final.answers[0]), o);
+      const v = compareParsed(gold, parseAnswer(final.answers[0], readOpts), o);
       return done(final.note && !v.note ? { ...v, note: final.note } : v);
     }
     case 'each': {
-      const verdicts = final.answers.map((a) => compareParsed(gold, read(a), o));
+      const verdicts = final.answers.map((a) => compareParsed(gold, parseAnswer(a, readOpts), o));
       const hits = verdicts.filter((v) => v.equal).length;
       if (hits === verdicts.length) return done(verdicts[0]!);
       const miss = verdicts.find((v) => !v.equal)!;
       return done(hits > 0 ? { ...miss, note: undefined } : miss, hits > 0);
     }
   }
+}
+
+/** How many values one response answer states; against a list of tuples, a tuple is one value, not its parts. */
+function responseArity(answer: string, gold: Parsed, readOpts: ParseOptions): number {
+  const p = parseAnswer(answer, readOpts);
+  const g = gold.expr;
+  const tupleItems = (g?.t === 'list' || g?.t === 'set') && g.items.every((x) => x.t === 'tuple');
+  return tupleItems && p.expr?.t === 'tuple' ? 1 : arity(p);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
