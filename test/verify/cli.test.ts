@@ -1,12 +1,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = join(process.cwd(), 'dist', 'cli', 'main.js');
 
 describe('metacot verify (built CLI)', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
   it('checks one pair and prints a JSON result', () => {
     const out = execFileSync(
       'node',
@@ -25,6 +30,7 @@ describe('metacot verify (built CLI)', () => {
 
   it('verifies a JSONL file in input order and reports bad lines per line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'metacot-verify-'));
+    dirs.push(dir);
     const inFile = join(dir, 'in.jsonl');
     const outFile = join(dir, 'out.jsonl');
     const lines = [
