@@ -11,7 +11,8 @@ from verl_reward import compute_score  # noqa: E402
 
 verl = [
     compute_score("math", "so the answer is $\\boxed{\\frac{1}{2}}$", "0.5"),
-    compute_score("math", "I think \\boxed{3} or \\boxed{4}", "4"),
+    # nine different boxed answers: a spray of guesses is graded "hedged" (the last box counts up to eight)
+    compute_score("math", " or ".join(f"\\boxed{{{k}}}" for k in range(1, 10)), "9"),
     compute_score("gsm8k", "no answer here", "7", {"index": 0}),
     compute_score("olympiad", "\\boxed{1}, \\boxed{2}", ["1", "2"]),
 ]

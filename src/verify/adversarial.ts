@@ -54,6 +54,16 @@ export function adversarialCorpus(): VerifyInput[] {
     `\\boxed{${rep('\\cup (1,2)', 2000)}}`,
     `${rep('x', 999_000)} \\boxed{1}`,
     '\u0000\u0001\u0002\uffff\ud800',
+    // matrix products, set-builders, cases, qualifiers, decimal commas and box sprays
+    `\\boxed{${rep('\\begin{pmatrix}1&1\\\\1&0\\end{pmatrix}', 300)}}`,
+    '\\boxed{\\begin{pmatrix}1&1\\\\1&0\\end{pmatrix}^{16}}',
+    `\\boxed{${rep('\\{x \\mid x \\in ', 300)}(0,1)${rep('\\}', 300)}}`,
+    `\\boxed{\\begin{cases}${Array.from({ length: 1000 }, (_, k) => `${k} & x < ${k}`).join('\\\\')}\\end{cases}}`,
+    '\\boxed{\\{x \\mid x^{100000} > 2\\}}',
+    `\\boxed{x, ${rep('x > 0, ', 1500)}x > 0}`,
+    `\\boxed{1,${rep('5', 4000)}}`,
+    rep('\\boxed{1}\\boxed{2}', 40),
+    rep('\\boxed{\\phantom{1}}', 3000),
     `\\boxed{\\text{${rep('\\text{', 5000)}}}`,
   ];
   const golds = ['1', '2^{2020}', 'x+1', '\\{1,2\\}', '(1,2]', 'A', '\\text{yes}', rep('{', 3000)];

@@ -281,7 +281,14 @@ export const RESPONSE_CASES: Case[] = [
   { gold: '18', response: 'The final answer is $18$. I hope it is correct.', correct: true },
   { gold: '18', response: 'So the total is **18**.', correct: true },
   { gold: '73', response: 'Final answer: **73**', correct: true, note: 'Math-Verify #76' },
-  { gold: '5', response: 'We get $\\boxed{3}$ or maybe $\\boxed{5}$.', correct: false, note: 'hedging' },
+  {
+    gold: '5',
+    response: 'I first got $\\boxed{3}$, but that misses a case: $\\boxed{5}$.',
+    correct: true,
+    note: 'the last box counts',
+  },
+  { gold: '3', response: 'I first got $\\boxed{3}$, but that misses a case: $\\boxed{5}$.', correct: false },
+  { gold: '4', response: 'Fill in $\\boxed{\\phantom{2}}$: the answer is $\\boxed{4}$.', correct: true },
   { gold: '5', response: 'First $\\boxed{5}$. Checking again: $\\boxed{5}$.', correct: true },
   {
     gold: '2, 3',

@@ -7,6 +7,7 @@ import { show } from './ast.js';
 import { type C, EvaluationError, exact, freeVars, numeric, precision } from './evaluate.js';
 import { complexClose, functionEqual, hugeEqual, proportional, roundingEqual } from './numeric.js';
 import * as Q from './rational.js';
+import { compareStructured } from './structured.js';
 
 export type Method = 'exact' | 'numeric' | 'symbolic' | 'structural' | 'string' | 'choice';
 
@@ -119,6 +120,8 @@ export function compare(gold: Expr, resp: Expr, o: CompareOptions = DEFAULT_COMP
     if (isEquationToSolve(resp)) return no('structural', 'response is an equation, gold is a value');
     return compare(gold, finalValue(resp), o, depth + 1);
   }
+  const structured = compareStructured(gold, resp, o, depth);
+  if (structured) return structured;
   switch (gold.t) {
     case 'tuple': {
       if (resp.t === 'tuple') return orderedEqual(gold.items, resp.items, o, depth);

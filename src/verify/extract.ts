@@ -29,12 +29,44 @@ export function extract(
 ): Extraction | null {
   text = stripThinking(text);
   for (const rule of priority) {
-    const answers = RULES[rule](text, priority);
-    if (answers && answers.length > 0 && answers.some((a) => a.trim() !== '')) {
-      return { rule, answers: answers.filter((a) => a.trim() !== '') };
-    }
+    // an empty or placeholder answer (`\boxed{}`, `\boxed{\phantom{2}}` restated from the problem) is no answer
+    const answers = RULES[rule](text, priority)?.filter(isAnswer);
+    if (answers && answers.length > 0) return { rule, answers };
   }
   return null;
+}
+
+const isAnswer = (a: string): boolean => !isPlaceholder(a);
+
+/** Commands that draw blank space or a blank to fill in; with their argument, where they take one. */
+const BLANK_WITH_ARG = /\\(?:phantom|hphantom|vphantom|hspace\*?|vspace\*?|kern|hskip)\s*(?=\{)/g;
+const BLANK =
+  /\\(?:quad|qquad|enspace|thinspace|hfill|space|square|Box|blacksquare|ldots|cdots|dots|dotsc|dotsb|cdot|underline|overline|text|mbox|textrm|textbf|mathrm|mathbf|displaystyle|left|right|_|,|;|:|!| )(?![a-zA-Z])|\\\$|[{}~?_.\s$*]/g;
+const PLAIN_BLANK = /[{}~?_.\s$*]/g;
+/** Words a model copies from a prompt's template ("put the answer in \boxed{answer}"). */
+const TEMPLATE_WORDS = /^(?:your)?(?:final)?(?:answer|ans)(?:here)?$/i;
+
+/**
+ * A box with nothing in it: empty, spacing (`\quad`, `\phantom{2}`, `\hspace{1cm}`), a blank to fill in
+ * (`\underline{\hspace{2cm}}`, `\_\_\_`, `\square`, `?`, `\ldots`) or a template's word (`answer`).
+ */
+export function isPlaceholder(answer: string): boolean {
+  if (answer.length > 200) return false;
+  // without a backslash only the plain blank characters can go: the common case, decided in one test
+  let s = answer;
+  if (!s.includes('\\')) {
+    s = s.replace(PLAIN_BLANK, '');
+    return s === '' || TEMPLATE_WORDS.test(s);
+  }
+  BLANK_WITH_ARG.lastIndex = 0;
+  for (let m = BLANK_WITH_ARG.exec(s); m; m = BLANK_WITH_ARG.exec(s)) {
+    const close = matchBrace(s, m.index + m[0].length);
+    if (close < 0) break;
+    s = `${s.slice(0, m.index)} ${s.slice(close + 1)}`;
+    BLANK_WITH_ARG.lastIndex = m.index;
+  }
+  s = s.replace(BLANK, '');
+  return s === '' || TEMPLATE_WORDS.test(s);
 }
 
 const RULES: Record<ExtractionRule, (text: string, priority: readonly ExtractionRule[]) => string[] | null> =

@@ -6,7 +6,8 @@
  * import { verify, VerifierPool } from 'metacot';
  *
  * verify({ gold: '(2, \\infty)', response: 'so $\\boxed{x > 2}$' }).correct; // true
- * verify({ gold: '5', response: '$\\boxed{3}$ or $\\boxed{5}$' }).reason; // 'hedged'
+ * verify({ gold: '5', response: '$\\boxed{3}$, no: $\\boxed{5}$' }).correct; // true: the last box counts
+ * verify({ gold: '5', response: '$\\boxed{3}$, no: $\\boxed{5}$' }, { boxed: 'strict' }).reason; // 'hedged'
  *
  * const pool = new VerifierPool({ size: 2, timeoutMs: 5000 });
  * const verdicts = await pool.verifyBatch([{ gold: '2^{2020}', response: '\\boxed{4^{1010}}' }]);

@@ -12,6 +12,9 @@ export interface Normalized {
 const TEXT_WRAPPERS =
   /\\(?:boxed|fbox|text|textbf|textit|textrm|textsf|texttt|textnormal|mbox|mathrm|mathbf|mathit|mathsf|mathtt|mathnormal|boldsymbol|bm|operatorname\*?|hbox|rm|bf|it)\s*\{/g;
 
+const NON_ASCII = /[^\x00-\x7f]/;
+const PERCENT = /\\%|%|\bpercent(?:age)?\b|\bpct\b/i;
+
 /** Units and currency words dropped after a number: a unit never changes which number is meant. */
 const UNIT_WORDS = new Set(
   (
@@ -75,69 +78,97 @@ function lastAlignedRow(s: string): string {
 export function normalize(raw: string): Normalized {
   let s = lastAlignedRow(raw);
   let percent = false;
-  s = s
-    .replace(/[\u2212\u2013\u2014]/g, '-')
-    .replace(/\u00d7/g, '\\times ')
-    .replace(/[\u00b7\u22c5]/g, '\\cdot ')
-    .replace(/\u221a/g, '\\sqrt')
-    .replace(/\u03c0/g, '\\pi ')
-    .replace(/\u221e/g, '\\infty ')
-    .replace(/\u2264/g, '\\le ')
-    .replace(/\u2265/g, '\\ge ')
-    .replace(/\u2260/g, '\\ne ')
-    .replace(/\u222a/g, '\\cup ')
-    .replace(/\u00b1/g, '\\pm ')
-    .replace(/\u00b0/g, '^\\circ ')
-    .replace(/\u00a0/g, ' ');
+  // Each rule below runs only when the character it needs is there: most answers are short ASCII formulas, and
+  // this function runs on every answer the verifier sees
+  if (NON_ASCII.test(s)) {
+    s = s
+      .replace(/[\u2212\u2013\u2014]/g, '-')
+      .replace(/\u00d7/g, '\\times ')
+      .replace(/[\u00b7\u22c5]/g, '\\cdot ')
+      .replace(/\u221a/g, '\\sqrt')
+      .replace(/\u03c0/g, '\\pi ')
+      .replace(/\u221e/g, '\\infty ')
+      .replace(/\u2264/g, '\\le ')
+      .replace(/\u2265/g, '\\ge ')
+      .replace(/\u2260/g, '\\ne ')
+      .replace(/\u222a/g, '\\cup ')
+      .replace(/\u00b1/g, '\\pm ')
+      .replace(/\u00b0/g, '^\\circ ')
+      .replace(/\u00a0/g, ' ');
+  }
   // a LaTeX row break must survive the spacing cleanup below
-  s = s.replace(/\\\\/g, ' \\cr ');
+  if (s.includes('\\\\')) s = s.replace(/\\\\/g, ' \\cr ');
   // GSM8K calculator annotations: <<24*2=48>>
-  s = s.replace(/<<[^<>]{0,200}>>/g, '');
+  if (s.includes('<<')) s = s.replace(/<<[^<>]{0,200}>>/g, '');
   // markdown emphasis, math delimiters and sizing commands carry no meaning
-  s = s.replace(/\*\*/g, ' ').replace(/\\\(|\\\)|\\\[|\\\]/g, ' ');
-  s = s.replace(/\\\$/g, ' ').replace(/\$/g, ' ');
-  s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*\.?/g, '');
-  s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![a-zA-Z])/g, ' ');
-  s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, '\\frac');
-  s = s
-    .replace(/\\(?:le|leqslant|leq)(?![a-zA-Z])/g, '\\le ')
-    .replace(/\\(?:ge|geqslant|geq)(?![a-zA-Z])/g, '\\ge ');
-  s = s.replace(/\\(?:neq|ne)(?![a-zA-Z])/g, '\\ne ');
-  // thousands separators written as 1{,}000 or 1\,000 or 1\!,\!000
-  s = s.replace(/(\d)\s*\{,\}\s*(?=\d{3})/g, '$1');
-  s = s.replace(/(\d)(?:\\[,!;: ]|\\thinspace|~)+(?=\d{3}(?!\d))/g, '$1');
-  s = s.replace(/(\d)(?:\\!)?\s*,\s*\\!\s*(?=\d{3})/g, '$1');
-  s = s.replace(/\\[,;:! ]|\\quad|\\qquad|\\enspace|\\thinspace|~/g, ' ');
+  if (s.includes('**')) s = s.replace(/\*\*/g, ' ');
+  if (s.includes('$')) s = s.replace(/\\\$/g, ' ').replace(/\$/g, ' ');
+  const tex = s.includes('\\');
+  if (tex) {
+    s = s.replace(/\\\(|\\\)|\\\[|\\\]/g, ' ');
+    s = s.replace(
+      /\\(?:left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*\.?/g,
+      '',
+    );
+    s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![a-zA-Z])/g, ' ');
+    s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, '\\frac');
+    // a transpose: M^\top, M^{\intercal} read as M^T
+    s = s.replace(/\\(?:top|intercal)(?![a-zA-Z])/g, 'T');
+    s = s
+      .replace(/\\(?:le|leqslant|leq)(?![a-zA-Z])/g, '\\le ')
+      .replace(/\\(?:ge|geqslant|geq)(?![a-zA-Z])/g, '\\ge ');
+    s = s.replace(/\\(?:neq|ne)(?![a-zA-Z])/g, '\\ne ');
+  }
+  // `3{,}5` is LaTeX's decimal comma; 1{,}000 (a group of three) is a thousands separator, as are 1\,000, 1\!,\!000
+  if (s.includes('{,}')) {
+    s = s.replace(/(\d)\{,\}(\d{1,2}|\d{4,})(?!\d)/g, '$1.$2');
+    s = s.replace(/(\d)\s*\{,\}\s*(?=\d{3}(?!\d))/g, '$1');
+  }
+  if (tex || s.includes('~')) {
+    s = s.replace(/(\d)(?:\\[,!;: ]|\\thinspace|~)+(?=\d{3}(?!\d))/g, '$1');
+    s = s.replace(/(\d)(?:\\!)?\s*,\s*\\!\s*(?=\d{3})/g, '$1');
+    s = s.replace(/\\[,;:! ]|\\quad|\\qquad|\\enspace|\\thinspace|~/g, ' ');
+  }
   // degrees become a marker: a bare 90^\circ compares as 90, but inside \sin it means π/2
-  s = s.replace(/\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree/g, '\\degreemark ');
-  if (/\\%|%|\bpercent(?:age)?\b|\bpct\b/i.test(s)) {
+  if (tex) s = s.replace(/\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree/g, '\\degreemark ');
+  if (PERCENT.test(s)) {
     percent = true;
     s = s.replace(/\\%|%|\bpercent(?:age)?\b|\bpct\b/gi, ' ');
   }
-  // ARML-style bold answers space their digits: \mathbf{1 4 4 0 0}
-  s = s.replace(/\\(?:mathbf|textbf|boldsymbol)\s*\{([\d\s.,-]+)\}/g, (_m, d: string) =>
-    d.replace(/\s+/g, ''),
-  );
-  s = dropBraces(s);
-  s = unwrapCommands(s, TEXT_WRAPPERS);
-  s = s.replace(/\\(?:euro|pounds|yen|textdollar|dollar)(?![a-zA-Z])|[€£¥]/g, ' ');
-  s = s.replace(/\\,/g, ' ');
+  if (tex) {
+    // ARML-style bold answers space their digits: \mathbf{1 4 4 0 0}
+    s = s.replace(/\\(?:mathbf|textbf|boldsymbol)\s*\{([\d\s.,-]+)\}/g, (_m, d: string) =>
+      d.replace(/\s+/g, ''),
+    );
+    s = dropBraces(s);
+    s = unwrapCommands(s, TEXT_WRAPPERS);
+    s = casesWords(s);
+  }
+  if (tex || NON_ASCII.test(s))
+    s = s.replace(/\\(?:euro|pounds|yen|textdollar|dollar)(?![a-zA-Z])|[€£¥]/g, ' ');
+  if (tex) s = s.replace(/\\,/g, ' ');
   // plain 1,000,000 (no spaces) is one number, not a list
   // but (12,102) is a pair
   s = s.trim();
-  s = s.replace(
-    /(^|[^\d.,([{\s]|[^,([{]\s)(\d{1,3}(?:,\d{3})+)(?![\d,]*\d)(?!\s*[)\]}])/g,
-    (_m, pre: string, num: string) => {
-      return pre + num.replace(/,/g, '');
-    },
-  );
+  if (s.includes(',')) {
+    s = s.replace(
+      /(^|[^\d.,([{\s]|[^,([{]\s)(\d{1,3}(?:,\d{3})+)(?![\d,]*\d)(?!\s*[)\]}])/g,
+      (_m, pre: string, num: string) => {
+        return pre + num.replace(/,/g, '');
+      },
+    );
+  }
   // 1 000 000: space-grouped thousands
-  s = s.replace(
-    /(^|[^\d.\s]\s*)(\d{1,3}(?: \d{3})+)(?![\d.])/g,
-    (_m, pre: string, num: string) => pre + num.replace(/ /g, ''),
-  );
+  if (s.includes(' ')) {
+    s = s.replace(
+      /(^|[^\d.\s]\s*)(\d{1,3}(?: \d{3})+)(?![\d.])/g,
+      (_m, pre: string, num: string) => pre + num.replace(/ /g, ''),
+    );
+  }
   // "1, 2, 3, ..." continues the list: the parser reads \ldots as an opaque term, so it is not the list 1, 2, 3
-  s = s.replace(/\.{3,}|\u2026|\\(?:ldots|cdots|dots|dotsc|dotsb)(?![a-zA-Z])/g, ' \\ldots ');
+  if (tex || s.includes('..') || NON_ASCII.test(s)) {
+    s = s.replace(/\.{3,}|\u2026|\\(?:ldots|cdots|dots|dotsc|dotsb)(?![a-zA-Z])/g, ' \\ldots ');
+  }
   // ordinals: 3rd, 21st
   s = s.replace(/(\d)\s*(?:st|nd|rd|th)\s*$/, '$1');
   // rates: 50 km/h, 3 m/s
@@ -151,11 +182,25 @@ export function normalize(raw: string): Normalized {
   // a derivation's conclusion is what follows its last implication arrow
   const arrow = /\\(?:therefore|Rightarrow|implies|Longrightarrow|Leftrightarrow|iff|because)(?![a-zA-Z])/g;
   let cut = -1;
-  for (const m of s.matchAll(arrow)) cut = m.index + m[0].length;
+  if (tex) for (const m of s.matchAll(arrow)) cut = m.index + m[0].length;
   if (cut >= 0) s = s.slice(cut);
   s = s.replace(/\s+/g, ' ').trim();
   s = s.replace(/[.,;:\s]+$/, '').replace(/^[:=\s]+/, '');
   return { text: s, percent };
+}
+
+/**
+ * Inside a cases environment the words around a condition ("if", "for", "when") carry no meaning and
+ * "otherwise" / "else" is a condition of its own; a row's closing punctuation is dropped.
+ */
+function casesWords(s: string): string {
+  if (!s.includes('cases')) return s;
+  return s.replace(/\\begin\s*\{[a-z]*cases\*?\}[\s\S]*?\\end\s*\{[a-z]*cases\*?\}/g, (body) =>
+    body
+      .replace(/(?<![\\a-zA-Z])(?:if|for|when|whenever|where)(?![a-zA-Z])/g, ' ')
+      .replace(/(?<![\\a-zA-Z])(?:otherwise|else|elsewhere)(?![a-zA-Z])/g, ' \\otherwise ')
+      .replace(/[.,;]\s*(?=\\cr(?![a-zA-Z])|\\end(?![a-zA-Z]))/g, ' '),
+  );
 }
 
 /** `\underbrace{X}_{note}` is X: the brace and its note are annotation. */
@@ -194,4 +239,17 @@ function stripUnits(s: string): string {
   // `2x m` keeps `x`: a unit needs a number (or a closed group) right before it
   if (!peeled || rest === '' || !/[\d})]$/.test(rest)) return s;
   return rest;
+}
+
+/**
+ * The European reading of a number written with a decimal comma, used only when the gold is a single number
+ * (where the list reading `3, 5` could never be right): `3,5` → 3.5, `1000,99`, `0,25`, `3,14159`, `1.234,5`.
+ * A comma followed by exactly three digits (`3,500`) stays a thousands separator, as everywhere else.
+ */
+export function decimalCommaReading(text: string): string {
+  const m = /^((?:[a-zA-Z]\s*=\s*)?-?)(\d+),(\d{1,2}|\d{4,})$/.exec(text);
+  if (m) return `${m[1]}${m[2]}.${m[3]}`;
+  const dotted = /^((?:[a-zA-Z]\s*=\s*)?-?)(\d{1,3}(?:\.\d{3})+),(\d+)$/.exec(text);
+  if (dotted) return `${dotted[1]}${dotted[2]!.replace(/\./g, '')}.${dotted[3]}`;
+  return text;
 }

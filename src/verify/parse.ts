@@ -16,13 +16,18 @@ import {
   type Tok,
   tokenize,
 } from './lex.js';
+import { reduceMatrices } from './matrix.js';
+import { CASES_ENVS, readCases } from './piecewise.js';
+import { readSetBuilder } from './setbuilder.js';
 
 export { FUNCTION_NAMES, ParseError, tokenize } from './lex.js';
 
 class Parser {
   private p = 0;
-  private depth = 0;
-  constructor(private readonly toks: Tok[]) {}
+  constructor(
+    private readonly toks: Tok[],
+    private depth = 0,
+  ) {}
 
   private peek(o = 0): Tok | undefined {
     return this.toks[this.p + o];
@@ -392,6 +397,11 @@ class Parser {
     }
     if (GREEK.has(c)) return { t: 'var', name: c };
     if (c === '{') {
+      const built = readSetBuilder(this.toks, this.p, this.depth);
+      if (built) {
+        this.p = built.end;
+        return built.expr;
+      }
       if (this.isCmd('}')) {
         this.p++;
         return { t: 'set', items: [] };
@@ -464,6 +474,11 @@ class Parser {
 
   private parseEnv(): Expr {
     const env = this.rawGroupText();
+    if (CASES_ENVS.has(env)) {
+      const cases = readCases(this.toks, this.p, this.depth);
+      this.p = cases.end;
+      return cases.expr;
+    }
     if (!MATRIX_ENVS.has(env)) throw new ParseError(`unsupported environment ${env}`);
     if (env === 'array' && this.isOp('{')) this.rawGroupText();
     const rows: Expr[][] = [[]];
@@ -493,5 +508,11 @@ class Parser {
 }
 
 export function parseLatex(src: string): Expr {
-  return resolveDegrees(new Parser(tokenize(src)).parseTop(), false);
+  const e = resolveDegrees(new Parser(tokenize(src)).parseTop(), false);
+  return /matrix|array/.test(src) ? reduceMatrices(e) : e;
+}
+
+/** Parses a slice of tokens (set-builder and cases bodies), continuing the caller's nesting depth. */
+export function parseTokens(toks: Tok[], depth: number): Expr {
+  return new Parser(toks, depth).parseTop();
 }

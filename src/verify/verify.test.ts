@@ -67,7 +67,13 @@ describe('extraction', () => {
 
 describe('results', () => {
   it('uses named fields and says why', () => {
-    const r = verify({ gold: '5', response: 'We get $\\boxed{3}$ or maybe $\\boxed{5}$.' });
+    const input = { gold: '5', response: 'We get $\\boxed{3}$ or maybe $\\boxed{5}$.' };
+    expect(verify(input)).toMatchObject({
+      correct: true,
+      extracted: '5',
+      detail: 'graded the last boxed answer; 1 earlier set aside',
+    });
+    const r = verify(input, { boxed: 'strict' });
     expect(r).toMatchObject({
       correct: false,
       reason: 'hedged',
@@ -83,10 +89,12 @@ describe('results', () => {
     });
   });
 
-  it("grades only the last box with boxed: 'last'", () => {
+  it("grades the last box by default ('last'); 'strict' (old name 'all') hedges", () => {
     const input = { gold: '6', response: 'First \\boxed{5}. Wait, that is wrong: \\boxed{6}.' };
-    expect(verify(input).reason).toBe('hedged');
+    expect(verify(input)).toMatchObject({ correct: true, extracted: '6' });
     expect(verify(input, { boxed: 'last' })).toMatchObject({ correct: true, extracted: '6' });
+    expect(verify(input, { boxed: 'strict' })).toMatchObject({ correct: false, reason: 'hedged' });
+    expect(verify(input, { boxed: 'all' })).toMatchObject({ correct: false, reason: 'hedged' });
   });
 
   it('refuses oversized input without parsing it', () => {

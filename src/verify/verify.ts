@@ -9,26 +9,22 @@
  * // → { correct: true, reason: 'equal', extracted: '0.5', rule: 'boxed', goldType: 'number', method: 'exact', ... }
  * ```
  */
-import type { Expr } from './ast.js';
+import {
+  type AnswerType,
+  arity,
+  compareParsed,
+  type Parsed,
+  type ParseOptions,
+  parseAnswer,
+  typeOf,
+} from './answer.js';
 import { show } from './ast.js';
-import { type CompareOptions, compare, DEFAULT_COMPARE, expandPm, type Method } from './compare.js';
-import { freeVars } from './evaluate.js';
-import { allBoxed, DEFAULT_PRIORITY, type ExtractionRule, extract, stripThinking } from './extract.js';
-import { normalize } from './normalize.js';
-import { FUNCTION_NAMES, ParseError, parseLatex } from './parse.js';
-import { symbolicParse } from './symbolic.js';
+import { type CompareOptions, DEFAULT_COMPARE, type Method } from './compare.js';
+import { DEFAULT_PRIORITY, type ExtractionRule, extract, stripThinking } from './extract.js';
+import { type BoxedPolicy, chooseFinal } from './final-answer.js';
 
-export type AnswerType =
-  | 'number'
-  | 'expression'
-  | 'set'
-  | 'list'
-  | 'tuple'
-  | 'interval'
-  | 'matrix'
-  | 'relation'
-  | 'text'
-  | 'choice';
+export type { AnswerType } from './answer.js';
+export { MAX_DISTINCT_FINAL } from './final-answer.js';
 
 export type Reason =
   | 'equal'
@@ -54,22 +50,24 @@ export interface VerifyOptions extends Partial<CompareOptions> {
   /** extracted answers and golds longer than this are refused */
   maxAnswerChars?: number;
   /**
-   * several boxed answers against a single-valued gold: 'all' (default) requires every one to match, so a hedge
-   * earns nothing; 'last' grades only the last box (for evaluating self-correcting outputs, never for rewards)
+   * several boxed answers: 'last' (default, the reference graders' convention) grades the final one, and a
+   * response with more than MAX_DISTINCT_FINAL different ones is hedged; 'strict' requires every box to equal a
+   * single-valued gold, so two different boxes are hedged ('all' is the old name of 'strict'). Empty and
+   * placeholder boxes never count. Several boxes against a multi-valued gold: docs/verifier.md, "Several answers"
    */
-  boxed?: 'all' | 'last';
+  boxed?: BoxedPolicy | 'all';
 }
 
 export interface VerifyResult {
   correct: boolean;
   reason: Reason;
-  /** the answer taken from the response (several boxed answers are joined with ' ; '), or null */
+  /** the answer graded (several boxed answers graded together are joined with ' ; '), or null */
   extracted: string | null;
   /** which extraction rule fired */
   rule: ExtractionRule | null;
   goldType: AnswerType | null;
   method: Method | null;
-  /** a human-readable detail for not-equal and failure results */
+  /** a human-readable detail for not-equal and failure results, and when earlier boxed answers were set aside */
   detail?: string;
 }
 
@@ -77,132 +75,6 @@ export const DEFAULT_MAX_RESPONSE_CHARS = 1_000_000;
 export const DEFAULT_MAX_ANSWER_CHARS = 5_000;
 /** more boxed answers than this is degenerate output, not a multi-part answer */
 export const MAX_ANSWERS = 64;
-
-interface Parsed {
-  kind: 'expr' | 'text' | 'choice';
-  expr?: Expr;
-  text: string;
-  percent: boolean;
-}
-
-const WORD = /(?<![\\a-zA-Z])[a-zA-Z]{3,}(?![a-zA-Z])/g;
-const CHOICE = /^\(?([A-J])\)?(?:$|[\s.:)]+)/;
-
-function looksLikeText(s: string): boolean {
-  s = s.replace(/\\(?:begin|end)\s*\{[a-zA-Z]*\*?\}/g, ' ');
-  for (const m of s.matchAll(WORD))
-    if (!FUNCTION_NAMES.has(m[0]) && m[0] !== 'sqrt' && m[0] !== 'frac') return true;
-  return /^(?:yes|no)$/i.test(s.trim());
-}
-
-/** `choice` is set when the gold is a letter: only then is a leading letter in the response read as a choice. */
-function parseAnswer(raw: string, forGold: boolean, choice = false): Parsed {
-  let s = raw.trim();
-  if (forGold) {
-    // a gold written as \boxed{1}\boxed{2} is the list 1, 2
-    const boxed = allBoxed(s);
-    if (boxed) s = boxed.join(', ');
-    const hash = /####\s*(.+)$/.exec(s);
-    if (hash) s = hash[1]!;
-  }
-  const n = normalize(s);
-  let text = n.text;
-  // "4 4/9" in plain text is a mixed number
-  text = text.replace(/^(-?)(\d+)\s+(\d+)\s*\/\s*(\d+)$/, '$1($2+\\frac{$3}{$4})');
-  text = text
-    .replace(/(?<=\d)\s+\((?:[a-zA-Z](?:[a-zA-Z' -]*[a-zA-Z])?)\)$/, '')
-    .replace(/\s+(?:and|or)\s+/g, ', ');
-  if (forGold ? /^\(?[A-J]\)?$/.test(text) : choice && CHOICE.test(text)) {
-    return { kind: 'choice', text: CHOICE.exec(text)![1]!, percent: false };
-  }
-  // words are text unless operators, digits or commands show it is a formula (`xyz = -1` is maths)
-  if (looksLikeText(text) && !/[\d=+*/^\\<>]/.test(text)) return { kind: 'text', text, percent: n.percent };
-  let expr = looksLikeText(text) ? tryParseStrict(text) : tryParse(text);
-  if (!expr) return { kind: 'text', text, percent: n.percent };
-  if (n.percent) expr = { t: 'pct', a: expr };
-  return { kind: 'expr', expr, text, percent: n.percent };
-}
-
-function tryParse(text: string): Expr | undefined {
-  if (text === '') return undefined;
-  try {
-    return parseLatex(text);
-  } catch (err) {
-    if (!(err instanceof ParseError)) throw err;
-  }
-  // the engine is for LaTeX commands and primes this parser lacks; plain text gains nothing from it, and an
-  // ellipsis means the answer continues (the engine would quietly drop it)
-  return /[\\']/.test(text) && !text.includes('\\ldots')
-    ? symbolicParse(text.replace(/\\degreemark/g, ' '))
-    : undefined;
-}
-
-/** Text with formula characters: only the hand-written parser, so prose is never read as a product of letters. */
-function tryParseStrict(text: string): Expr | undefined {
-  try {
-    return parseLatex(text);
-  } catch (err) {
-    if (!(err instanceof ParseError)) throw err;
-  }
-  return undefined;
-}
-
-function typeOf(p: Parsed): AnswerType {
-  if (p.kind !== 'expr') return p.kind;
-  const e = expandPm(p.expr!);
-  switch (e.t) {
-    case 'set':
-      return 'set';
-    case 'list':
-      return 'list';
-    case 'tuple':
-      return 'tuple';
-    case 'interval':
-    case 'union':
-      return 'interval';
-    case 'matrix':
-      return 'matrix';
-    case 'rel':
-      return 'relation';
-    default:
-      return freeVars(e).size === 0 ? 'number' : 'expression';
-  }
-}
-
-function textKey(s: string): string {
-  return s
-    .toLowerCase()
-    .replace(/\\[a-z]+/g, ' ')
-    .replace(/[^a-z0-9\u00c0-\uffff]+/g, '');
-}
-
-function compareParsed(
-  g: Parsed,
-  r: Parsed,
-  o: CompareOptions,
-): { equal: boolean; method: Method; note?: string } {
-  if (g.kind === 'choice') {
-    const letter = r.kind === 'choice' ? r.text : CHOICE.exec(r.text)?.[1];
-    return { equal: letter === g.text, method: 'choice' };
-  }
-  if (g.kind === 'expr' && r.kind !== 'expr') {
-    // a formula gold against unparsable text: only the same characters (spacing aside) can match
-    const same = g.text.replace(/\s+/g, '') === r.text.replace(/\s+/g, '');
-    return same
-      ? { equal: true, method: 'string' }
-      : { equal: false, method: 'string', note: 'response is not mathematics' };
-  }
-  if (g.kind === 'text' || r.kind !== 'expr') {
-    if (textKey(g.text) === textKey(r.text) && textKey(g.text) !== '')
-      return { equal: true, method: 'string' };
-    return {
-      equal: false,
-      method: 'string',
-      note: g.kind === 'text' ? undefined : 'response is not mathematics',
-    };
-  }
-  return compare(g.expr!, r.expr!, o);
-}
 
 /** Where a multiple-choice response names its option when no rule found a letter: the last such mention wins. */
 const CHOICE_PATTERNS: RegExp[] = [
@@ -243,7 +115,7 @@ export function verify(input: VerifyInput, options: VerifyOptions = {}): VerifyR
     return { ...base, correct: false, reason: 'input_too_large', detail: `gold over ${maxAnswer} chars` };
   }
   const o: CompareOptions = { ...DEFAULT_COMPARE, ...stripUndefined(options) };
-  const gold = parseAnswer(input.gold, true);
+  const gold = parseAnswer(input.gold, { forGold: true });
   const goldType = typeOf(gold);
   if (gold.text === '')
     return { ...base, goldType, correct: false, reason: 'gold_unparsable', detail: 'empty gold' };
@@ -261,11 +133,11 @@ export function verify(input: VerifyInput, options: VerifyOptions = {}): VerifyR
   const ex = extract(input.response, options.priority ?? DEFAULT_PRIORITY);
   let answers = ex?.answers ?? [];
   let rule = ex?.rule ?? null;
-  if (options.boxed === 'last' && answers.length > 1 && goldType !== 'list' && goldType !== 'set') {
-    answers = answers.slice(-1);
-  }
-  if (goldType === 'choice') {
-    const letters = answers.map((a) => parseAnswer(a, false, true)).filter((p) => p.kind === 'choice');
+  const isChoice = goldType === 'choice';
+  // the gold's type decides how a response is read: `3,5` is the decimal 3.5 only against a single number
+  const readOpts = { choice: isChoice, decimalComma: goldType === 'number' };
+  if (isChoice) {
+    const letters = answers.map((a) => parseAnswer(a, readOpts)).filter((p) => p.kind === 'choice');
     if (letters.length === 0) {
       const fb = choiceFallback(stripThinking(input.response));
       if (fb) {
@@ -275,12 +147,27 @@ export function verify(input: VerifyInput, options: VerifyOptions = {}): VerifyR
     }
   }
   if (answers.length === 0) return { ...base, goldType, correct: false, reason: 'no_answer' };
-  const extracted = answers.join(' ; ');
   if (answers.some((a) => a.length > maxAnswer)) {
     return { ...base, goldType, rule, extracted: null, correct: false, reason: 'input_too_large' };
   }
-  const isChoice = goldType === 'choice';
-  const done = (v: { equal: boolean; method: Method; note?: string }, hedged = false): VerifyResult => {
+  if (answers.length > MAX_ANSWERS) {
+    const detail = 'too many answers';
+    return { ...base, goldType, rule, extracted: null, correct: false, reason: 'hedged', detail };
+  }
+  const policy = options.boxed === 'strict' || options.boxed === 'all' ? 'strict' : 'last';
+  const shape = {
+    arity: arity(gold),
+    collection: goldType === 'list' || goldType === 'set',
+    parts: gold.expr?.t === 'tuple' ? gold.expr.items.length : 0,
+  };
+  const lastArity =
+    shape.arity >= 2 && answers.length > 1 ? responseArity(answers[answers.length - 1]!, gold, readOpts) : 1;
+  const final = chooseFinal(answers, shape, policy, lastArity);
+  const extracted = final.answers.join(' ; ');
+  const done = (
+    v: { equal: boolean; method: Method | null; note?: string },
+    hedged = false,
+  ): VerifyResult => {
     const out: VerifyResult = {
       correct: v.equal && !hedged,
       reason: hedged ? 'hedged' : v.equal ? 'equal' : 'not_equal',
@@ -289,36 +176,35 @@ export function verify(input: VerifyInput, options: VerifyOptions = {}): VerifyR
       goldType,
       method: v.method,
     };
-    if (hedged) out.detail = 'several different final answers';
-    else if (v.note) out.detail = v.note;
+    const note = hedged && !v.note ? 'several different final answers' : v.note;
+    if (note) out.detail = note;
     return out;
   };
-
-  if (answers.length > MAX_ANSWERS) {
-    return {
-      ...base,
-      goldType,
-      rule,
-      extracted: null,
-      correct: false,
-      reason: 'hedged',
-      detail: 'too many answers',
-    };
-  }
-  if (answers.length > 1) {
-    // several boxed answers: one multi-part answer if the gold has several parts, otherwise they must all agree
-    // (a tuple gold of n parts takes n boxes in order: "x = \boxed{3}, y = \boxed{-1}")
-    const parts = gold.expr?.t === 'tuple' ? gold.expr.items.length : 0;
-    if (goldType === 'list' || goldType === 'set' || parts === answers.length) {
-      const joined = parseAnswer(answers.join(', '), false, isChoice);
-      return done(compareParsed(gold, joined, o));
+  switch (final.how) {
+    case 'hedged':
+      return done({ equal: false, method: null, note: final.note }, true);
+    case 'joined':
+      return done(compareParsed(gold, parseAnswer(final.answers.join(', '), readOpts), o));
+    case 'one': {
+      const v = compareParsed(gold, parseAnswer(final.answers[0], readOpts), o);
+      return done(final.note && !v.note ? { ...v, note: final.note } : v);
     }
-    const verdicts = answers.map((a) => compareParsed(gold, parseAnswer(a, false, isChoice), o));
-    const hits = verdicts.filter((v) => v.equal).length;
-    if (hits === verdicts.length) return done(verdicts[0]!);
-    return done(verdicts.find((v) => !v.equal)!, hits > 0);
+    case 'each': {
+      const verdicts = final.answers.map((a) => compareParsed(gold, parseAnswer(a, readOpts), o));
+      const hits = verdicts.filter((v) => v.equal).length;
+      if (hits === verdicts.length) return done(verdicts[0]!);
+      const miss = verdicts.find((v) => !v.equal)!;
+      return done(hits > 0 ? { ...miss, note: undefined } : miss, hits > 0);
+    }
   }
-  return done(compareParsed(gold, parseAnswer(answers[0]!, false, isChoice), o));
+}
+
+/** How many values one response answer states; against a list of tuples, a tuple is one value, not its parts. */
+function responseArity(answer: string, gold: Parsed, readOpts: ParseOptions): number {
+  const p = parseAnswer(answer, readOpts);
+  const g = gold.expr;
+  const tupleItems = (g?.t === 'list' || g?.t === 'set') && g.items.every((x) => x.t === 'tuple');
+  return tupleItems && p.expr?.t === 'tuple' ? 1 : arity(p);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -327,6 +213,6 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 /** The canonical form the verifier sees for one answer: useful to debug a surprising verdict. */
 export function explainAnswer(answer: string): { type: AnswerType; canonical: string } {
-  const p = parseAnswer(answer, true);
+  const p = parseAnswer(answer, { forGold: true });
   return { type: typeOf(p), canonical: p.expr ? show(p.expr) : p.text };
 }

@@ -1,12 +1,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = join(process.cwd(), 'dist', 'cli', 'main.js');
 
 describe('metacot verify (built CLI)', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
   it('checks one pair and prints a JSON result', () => {
     const out = execFileSync(
       'node',
@@ -25,6 +30,7 @@ describe('metacot verify (built CLI)', () => {
 
   it('verifies a JSONL file in input order and reports bad lines per line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'metacot-verify-'));
+    dirs.push(dir);
     const inFile = join(dir, 'in.jsonl');
     const outFile = join(dir, 'out.jsonl');
     const lines = [
@@ -56,6 +62,25 @@ describe('metacot verify (built CLI)', () => {
     expect(out[41]).toMatchObject({ id: 'no-response', reason: 'invalid_input' });
     expect(out[41].error).toMatch(/in\.jsonl:42: field 'response': missing/);
     expect(out[42]).toMatchObject({ id: 'numeric-gold', correct: true });
+  });
+
+  it('grades the last box by default; --strict-hedging grades a correction as hedged', () => {
+    const args = [
+      'verify',
+      '--gold',
+      '6',
+      '--response',
+      'First \\boxed{5}. Wait, that is wrong: \\boxed{6}.',
+    ];
+    const run = (...extra: string[]) =>
+      JSON.parse(execFileSync('node', [CLI, ...args, ...extra], { encoding: 'utf8' }));
+    expect(run()).toMatchObject({ correct: true, reason: 'equal', extracted: '6' });
+    expect(run('--last-boxed')).toMatchObject({ correct: true, reason: 'equal', extracted: '6' });
+    expect(run('--strict-hedging')).toMatchObject({ correct: false, reason: 'hedged', extracted: '5 ; 6' });
+    const both = spawnSync('node', [CLI, ...args, '--strict-hedging', '--last-boxed'], { encoding: 'utf8' });
+    expect(both.status).toBe(1);
+    expect(both.stderr).toMatch(/--strict-hedging and --last-boxed contradict/);
+    expect(both.stderr).not.toMatch(/at .*\.js/);
   });
 
   it('explains misuse without a stack trace', () => {

@@ -64,6 +64,21 @@ describe('reward server (OpenRLHF protocol)', () => {
     expect(body.extra_logs.no_answer).toEqual([0, 1]);
   });
 
+  it('rewards the last boxed answer, ignores placeholder boxes, and logs a spray of guesses as hedged', async () => {
+    const spray = Array.from({ length: 9 }, (_, k) => `\\boxed{${k + 1}}`).join(' or ');
+    const query = [
+      'Fill in $\\boxed{\\phantom{2}}$: 2 + 2 = $\\boxed{4}$',
+      'I first guessed \\boxed{4}, but 2 + 3 = \\boxed{5}',
+      'I first guessed \\boxed{5}, but 2 + 3 = \\boxed{4}',
+      spray,
+    ];
+    const res = await post('/get_reward', JSON.stringify({ query, labels: ['4', '5', '5', '9'] }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as RewardResponse;
+    expect(body.rewards).toEqual([1, 1, 0, 0]);
+    expect(body.extra_logs.hedged).toEqual([0, 0, 0, 1]);
+  });
+
   it('rejects bad requests with a message', async () => {
     let res = await post('/get_reward', '{not json');
     expect(res.status).toBe(400);

@@ -46,9 +46,10 @@ export function register(program: Command): void {
     )
     .option('--priority <rules>', `extraction rules in order (default: ${DEFAULT_PRIORITY.join(',')})`)
     .option(
-      '--last-boxed',
-      'grade only the last \\boxed{} answer (evaluation of self-correcting outputs; not for rewards)',
+      '--strict-hedging',
+      'several different \\boxed{} answers are "hedged" even when the last is right (default: the last box counts)',
     )
+    .option('--last-boxed', 'the last \\boxed{} answer counts: the default, accepted for old scripts')
     .option('--no-symbolic', 'skip the compute-engine fallback parser (faster start, fewer LaTeX forms)')
     .addHelpText(
       'after',
@@ -69,12 +70,14 @@ export function register(program: Command): void {
       if (single && (o.gold === undefined || o.response === undefined)) {
         throw new UserError('single mode needs both --gold and --response');
       }
+      if (o.strictHedging && o.lastBoxed)
+        throw new UserError('--strict-hedging and --last-boxed contradict each other: pick one');
       const priority = o.priority !== undefined ? parsePriority(o.priority) : undefined;
       const pool = new VerifierPool({
         size: batch ? o.workers : 1,
         timeoutMs: o.timeout,
         symbolic: o.symbolic,
-        verify: { ...(priority ? { priority } : {}), ...(o.lastBoxed ? { boxed: 'last' as const } : {}) },
+        verify: { ...(priority ? { priority } : {}), boxed: o.strictHedging ? 'strict' : 'last' },
       });
       try {
         if (single) {
