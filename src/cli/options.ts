@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { isSafeSegment, SEGMENT_RULE } from '../io/paths.js';
 
 /** Commander parsers that reject bad numbers with a message naming the expected form. */
 export function intOption(min = Number.NEGATIVE_INFINITY) {
@@ -29,4 +30,10 @@ export function choiceOption<T extends string>(choices: readonly T[]) {
     }
     return value as T;
   };
+}
+
+/** A name that becomes one path component (a model folder): never `..` or a path that leads elsewhere. */
+export function segmentOption(value: string): string {
+  if (!isSafeSegment(value)) throw new InvalidArgumentError(`expected ${SEGMENT_RULE}.`);
+  return value;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { EXPORT_FORMATS, type ExportFormat, exportDataset } from '../../export/index.js';
+import { checkOutputPaths } from '../../io/paths.js';
 import { choiceOption } from '../options.js';
 
 /** `plain`, `explore`, `@file` (a template file), or template text with {problem}. */
@@ -57,6 +58,13 @@ export function registerExport(program: Command): void {
         '  metacot export --format trl --in traces.jsonl --out sft.jsonl --style conversational',
     )
     .action(async (o) => {
+      checkOutputPaths(
+        [
+          { option: '--in', path: o.in },
+          { option: '--template', path: o.template.startsWith('@') ? o.template.slice(1) : undefined },
+        ],
+        [{ option: '--out', path: o.out }],
+      );
       const summary = await exportDataset({
         input: o.in,
         output: o.out,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { writeJsonlAtomic } from '../../export/write.js';
+import { checkOutputPaths } from '../../io/paths.js';
 import { backendFromSpec } from '../../llm/spec.js';
 import { LINEARIZE_STYLES, type LinearizeStyle } from '../../reasoning/linearize.js';
 import { loadProblems } from '../../reasoning/problems.js';
@@ -140,6 +141,7 @@ export function registerSearch(program: Command): void {
         seed: o.seed,
       };
       const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
+      checkOutputPaths([{ option: '--problems', path: o.problems }], [{ option: '--out', path: o.out }]);
       const problems = await loadProblems(o.problems);
       const store = SearchStore.open(o.out);
       const backend = await backendFromSpec(o.backend);
@@ -195,6 +197,7 @@ export function registerSearch(program: Command): void {
     )
     .option('--values', 'write each step’s value after it')
     .action(async (file: string, o) => {
+      checkOutputPaths([{ option: '<store>', path: file }], [{ option: '--out', path: o.out }]);
       const store = SearchStore.openReadonly(file);
       try {
         const results = store.resultTotals().length;
@@ -224,6 +227,10 @@ export function registerMerge(program: Command): void {
     .description('Join the SQLite stores of a sharded `metacot search` run into one')
     .requiredOption('--out <store>', 'the merged store (must not exist)')
     .action((stores: string[], o) => {
+      checkOutputPaths(
+        stores.map((path) => ({ option: '<stores>', path })),
+        [{ option: '--out', path: o.out }],
+      );
       const r = mergeStores(o.out, stores);
       process.stdout.write(
         `merged ${stores.length} stores: ${r.results} of ${r.problems} problems searched → ${o.out}\n`,

@@ -6,6 +6,7 @@ import { hasCheckpoint, loadCheckpoint } from '../../engine/checkpoint.js';
 import { DEFAULT_MODEL_CONFIG } from '../../engine/model-config.js';
 import { train } from '../../engine/train.js';
 import { readJsonl } from '../../io/jsonl.js';
+import { checkOutputPaths } from '../../io/paths.js';
 import { modelConfigFromFlags } from '../model-options.js';
 import { floatOption, intOption } from '../options.js';
 
@@ -72,6 +73,14 @@ export function registerTrain(program: Command): void {
         '    --ctx 128 --batch 32 --epochs 3 --lr 3e-3 --warmup 20 --eval-every 50 --checkpoint-every 100',
     )
     .action(async (o) => {
+      checkOutputPaths(
+        [
+          { option: '--data', path: o.data },
+          { option: '--eval', path: o.eval },
+          { option: '--init', path: o.init },
+        ],
+        [{ option: '--out', path: o.out, writes: ['trainer.json'] }],
+      );
       const data = await readExamples(o.data);
       const evalData = o.eval ? await readExamples(o.eval) : undefined;
       let maxId = 0;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
+import { checkOutputPaths } from '../../io/paths.js';
 import { verifyFile } from '../../verify/batch.js';
 import { DEFAULT_PRIORITY, type ExtractionRule } from '../../verify/extract.js';
 import { VerifierPool } from '../../verify/pool.js';
@@ -69,6 +70,7 @@ export function register(program: Command): void {
       if (single && (o.gold === undefined || o.response === undefined)) {
         throw new UserError('single mode needs both --gold and --response');
       }
+      if (batch) checkOutputPaths([{ option: '--in', path: o.in }], [{ option: '--out', path: o.out }]);
       const priority = o.priority !== undefined ? parsePriority(o.priority) : undefined;
       const pool = new VerifierPool({
         size: batch ? o.workers : 1,
