@@ -260,6 +260,7 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildResult> {
     opts.onProgress?.(rows, 'filter');
 
     // difficulty: rollouts over the kept problems, resumable through the checkpoint
+    if (opts.difficulty) opts.onProgress?.(0, 'difficulty', toMeasure);
     counts = opts.difficulty
       ? await measureStaged(staging, opts.difficulty, join(opts.outDir, BUILD_FILES.difficultyCheckpoint), {
           onProgress: (n) => opts.onProgress?.(n, 'difficulty', toMeasure),

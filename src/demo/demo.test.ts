@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findSolution } from '../countdown/solve.js';
 import { Tokenizer } from '../countdown/tokenizer.js';
 import { defaultConfig, loadRunConfig, parseRunConfig } from './config.js';
@@ -12,6 +12,9 @@ import { passAtK, wilson95 } from './metrics.js';
 import { reportHtml, resultsTable } from './report.js';
 import { advantages, meanRlStats, ppoWeights, sequenceKl, withoutToolTokens } from './rl.js';
 import { fingerprint, RunState } from './state.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'metacot-demo-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('run config', () => {
   it('fills every default and accepts partial overrides', () => {
@@ -179,7 +182,7 @@ describe('metrics', () => {
 
 describe('run state', () => {
   it('redoes a stage whose inputs changed, and keeps the partial outputs of an interrupted redo', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'metacot-state-'));
+    const dir = join(tmp, 'state');
     const first = new RunState(dir);
     first.start('sft', 'A');
     first.record('sft', 1, { loss: 1 }, 'A');

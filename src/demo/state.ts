@@ -69,9 +69,14 @@ export class RunState {
    * temporary files a killed run left in it. Returns the release function.
    */
   lock(): () => void {
-    const release = lockFolder(join(this.dir, 'lock.json'), 'metacot run');
+    const unlock = lockFolder(join(this.dir, 'lock.json'), 'metacot run');
+    // an interrupted run (Ctrl-C) exits without unwinding: the lock goes with the process
+    process.once('exit', unlock);
     removeStaleTempFiles(this.dir, { heldFolder: true });
-    return release;
+    return () => {
+      process.removeListener('exit', unlock);
+      unlock();
+    };
   }
 
   /** Removes what killed writers left among a stage's outputs (the folder is held: every temp file is stale). */

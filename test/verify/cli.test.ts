@@ -1,8 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'metacot-verify-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const CLI = join(process.cwd(), 'dist', 'cli', 'main.js');
 
@@ -24,7 +27,6 @@ describe('metacot verify (built CLI)', () => {
   });
 
   it('verifies a JSONL file in input order and reports bad lines per line', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'metacot-verify-'));
     const inFile = join(dir, 'in.jsonl');
     const outFile = join(dir, 'out.jsonl');
     const lines = [

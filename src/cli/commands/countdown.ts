@@ -83,7 +83,11 @@ export function registerCountdown(program: Command): void {
         seed: o.seed,
       };
       checkOutputPaths([], [{ option: '--out', path: o.out }]);
-      mkdirSync(dirname(o.out), { recursive: true });
+      try {
+        mkdirSync(dirname(o.out), { recursive: true });
+      } catch (err) {
+        throw new UserError(`cannot write ${o.out}: ${(err as Error).message}`);
+      }
       const total = o.count + o.testCount + o.testInputsCount;
       const bar = progressBar('countdown generate', total, 'problems');
       let summary: GenerateSummary;
