@@ -106,6 +106,11 @@ describe('bad invocations', () => {
       [['verify', '--in', rows, '--out', at('v.jsonl'), '--workers', 'abc'], /--workers .* 'abc' is invalid/],
       [['verify', '--in', rows, '--out', at('v.jsonl'), '--workers', '0'], /--workers .* '0' is invalid/],
       [['verify', '--in', rows, '--out', at('v.jsonl'), '--timeout', '-5'], /--timeout .* '-5' is invalid/],
+      [
+        ['verify', '--in', rows, '--out', at('v.jsonl'), '--workers', '100000'],
+        /--workers .* expected an integer in \[1, \d+\]/,
+      ],
+      [['verify', '--in', rows, '--out', at('v.jsonl'), '--workers', ''], /--workers .* '' is invalid/],
       [['verify', '--gold', `@${missing}`, '--response', 'x'], /--gold: cannot read/],
       [['eval', '--samples', empty], /empty\.jsonl: no samples/],
       [['eval', '--samples', folder], /is a folder/],

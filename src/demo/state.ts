@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { UserError } from '../core/errors.js';
 import { removeStaleTempFiles, writeFileAtomic } from '../io/atomic-file.js';
 import { lockFolder } from '../io/process-lock.js';
 
@@ -36,7 +37,12 @@ export function fingerprint(...parts: unknown[]): string {
 const ELAPSED_SAVE_MS = 5000;
 
 function readJson<T>(file: string, empty: T): T {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : empty;
+  if (!existsSync(file)) return empty;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (err) {
+    throw new UserError(`${file}: not valid JSON (${(err as Error).message}); the run folder is damaged`);
+  }
 }
 
 /**

@@ -22,7 +22,7 @@ import { Tokenizer } from '../../countdown/tokenizer.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
 import { readJsonl } from '../../io/jsonl.js';
 import { checkOutputPaths } from '../../io/paths.js';
-import { choiceOption, floatOption, intOption } from '../options.js';
+import { choiceOption, floatOption, intOption, workersOption } from '../options.js';
 import { progressBar } from '../progress.js';
 
 export function registerCountdown(program: Command): void {
@@ -61,7 +61,7 @@ export function registerCountdown(program: Command): void {
       0,
     )
     .option('--distinct', 'draw input numbers without replacement', false)
-    .option('--workers <n>', 'worker threads (default: one per core)', intOption(1))
+    .option('--workers <n>', 'worker threads (default: one per core)', workersOption())
     .option('--json', 'print the summary as JSON', false)
     .addHelpText(
       'after',

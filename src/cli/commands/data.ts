@@ -9,7 +9,7 @@ import { SIGNALS, type SignalName } from '../../curate/types.js';
 import { checkOutputPaths } from '../../io/paths.js';
 import { OpenAIBackend } from '../../llm/openai.js';
 import { backendFromSpec } from '../../llm/spec.js';
-import { floatOption, intOption } from '../options.js';
+import { floatOption, intOption, workersOption } from '../options.js';
 import { type Progress, progressBar, progressCounter } from '../progress.js';
 
 function signalList(value: string): SignalName[] {
@@ -67,7 +67,7 @@ export function registerData(program: Command): void {
     .option(
       '--workers <n>',
       'worker threads for the per-row filters (0: in-process; the main thread reads, dedups, writes)',
-      intOption(0),
+      workersOption(0),
       1,
     )
     .option(

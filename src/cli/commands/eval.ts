@@ -7,7 +7,7 @@ import { readSamples } from '../../eval/samples.js';
 import { writeFileAtomic } from '../../io/atomic-file.js';
 import { checkOutputPaths } from '../../io/paths.js';
 import { VerifierPool } from '../../verify/pool.js';
-import { intOption } from '../options.js';
+import { intOption, workersOption } from '../options.js';
 import { progressBar } from '../progress.js';
 
 function kList(value: string): number[] {
@@ -38,7 +38,7 @@ export function registerEval(program: Command): void {
     )
     .option('--json', 'print one JSON object ("pass@1", "maj@8", "bon@8", ...) instead of a table', false)
     .option('--report <file>', 'also write an HTML report with plots (self-contained, offline)')
-    .option('--workers <n>', 'verifier worker threads (default: one per core)', intOption(1))
+    .option('--workers <n>', 'verifier worker threads (default: one per core)', workersOption())
     .option('--timeout <ms>', 'hard limit per check', intOption(1), 5000)
     .addHelpText(
       'after',
