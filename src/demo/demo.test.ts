@@ -197,6 +197,27 @@ describe('run state', () => {
     expect(fingerprint({ a: 1 }, 2)).toBe(fingerprint({ a: 1 }, 2));
     expect(fingerprint({ a: 1 }, 2)).not.toBe(fingerprint({ a: 2 }, 2));
   });
+
+  it("sums a stage's seconds over its attempts, and starts over when its inputs change", async () => {
+    const dir = join(tmp, 'segments');
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const failing = new RunState(dir);
+    await expect(
+      failing.timed('eval', 'A', async () => {
+        await sleep(120);
+        throw new Error('killed');
+      }),
+    ).rejects.toThrow('killed');
+    const firstAttempt = new RunState(dir).spent('eval', 'A');
+    expect(firstAttempt).toBeGreaterThanOrEqual(0.1);
+    const again = new RunState(dir);
+    const { seconds } = await again.timed('eval', 'A', async () => sleep(60));
+    expect(seconds).toBeGreaterThanOrEqual(firstAttempt + 0.05);
+    again.record('eval', seconds, {}, 'A');
+    expect(new RunState(dir).spent('eval', 'A')).toBe(0); // recorded: nothing pending
+    again.saveSpent('eval', 'A', 30);
+    expect(new RunState(dir).spent('eval', 'B')).toBe(0); // other inputs: a fresh start
+  });
 });
 
 describe('report', () => {

@@ -142,6 +142,9 @@ export class RunState {
     try {
       const result = await work();
       return { result, seconds: total() };
+    } catch (err) {
+      save(); // a failed attempt's time counts too, when the stage is run again
+      throw err;
     } finally {
       clearInterval(timer);
       process.removeListener('exit', save);
