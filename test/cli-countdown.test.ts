@@ -1,16 +1,17 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOS_COUNTDOWN, splitTargets } from '../src/countdown/generator.js';
 import { verifyCountdown } from '../src/countdown/verify.js';
-import { metacot, ROOT } from './cli.js';
+import { metacot, ROOT, withoutProgress } from './cli.js';
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'metacot-cli-'));
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
@@ -24,7 +25,7 @@ describe('metacot countdown generate', () => {
     const b = join(dir, 'b.jsonl');
     const args = ['countdown', 'generate', '--count', '600', '--test-count', '100', '--seed', '3'];
     const r1 = metacot([...args, '--out', a, '--workers', '2']);
-    expect(r1.stderr).toBe('');
+    expect(withoutProgress(r1.stderr)).toBe('');
     expect(r1.code).toBe(0);
     expect(r1.stdout).toMatch(/wrote 700 problems/);
     expect(r1.stdout).toMatch(/median tokens/);
@@ -144,14 +145,18 @@ describe('metacot countdown generate', () => {
     expect(readdirSync(sub)).toEqual([]);
   });
 
-  it('refuses unwritable output paths', () => {
+  it('creates a missing output folder, and refuses unwritable output paths in one line', () => {
+    const made = metacot(['countdown', 'generate', '--count', '5', '--out', join(dir, 'missing', 'x.jsonl')]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(lines(join(dir, 'missing', 'x.jsonl'))).toHaveLength(5);
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
-    for (const out of [join(dir, 'missing', 'x.jsonl'), join(file, 'x.jsonl'), dir]) {
-      const r = metacot(['countdown', 'generate', '--count', '5', '--out', out]);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^metacot: error: cannot write /);
-    }
+    const under = metacot(['countdown', 'generate', '--count', '5', '--out', join(file, 'x.jsonl')]);
+    expect(under.code).toBe(1);
+    expect(under.stderr).toMatch(/^metacot: error: cannot write .*a-file\/x\.jsonl: /);
+    const folder = metacot(['countdown', 'generate', '--count', '5', '--out', dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toMatch(/^metacot: error: --out .*: is a folder, expected a file$/m);
   });
 });
 

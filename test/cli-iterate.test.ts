@@ -60,6 +60,7 @@ beforeAll(async () => {
       '  concurrency: 1',
       'export: { format: metacot-tokens }',
       'train:',
+      '  shell: true', // the command is a small script: test, cat, redirection, &&
       // {init} must be the policy just searched with: the command fails if it is not a checkpoint
       `  command: >-`,
       `    test -f {init}/trainer.json && cat ${join(dir, 'base.jsonl')} {data} > {round_dir}/train-data.jsonl &&`,

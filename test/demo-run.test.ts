@@ -1,13 +1,16 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { evaluate, type Op } from '../src/countdown/arithmetic.js';
 import { verifyCountdown } from '../src/countdown/verify.js';
 import { metacot, ROOT } from './cli.js';
 
 const MODELS = ['cot', 'metacot', 'metacot_star', 'metacot_rl'];
+
+const tmp = mkdtempSync(join(tmpdir(), 'metacot-run-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Starts the smoke run and SIGKILLs it as soon as `stage` is recorded as done. */
 function runUntil(out: string, stage: string): Promise<void> {
@@ -31,7 +34,7 @@ function runUntil(out: string, stage: string): Promise<void> {
 
 describe('metacot run (smoke config)', () => {
   it('survives a kill, resumes without redoing finished stages, redoes stages whose config changed, and writes recomputable results', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'metacot-run-')), 'smoke');
+    const out = join(tmp, 'smoke');
     await runUntil(out, 'sft_cot');
     const before = JSON.parse(readFileSync(join(out, 'stages.json'), 'utf8'));
     expect(before).toHaveProperty('sft_cot');
@@ -186,6 +189,69 @@ describe('metacot run (smoke config)', () => {
     const first = JSON.parse(readFileSync(join(out, 'predictions', 'metacot.jsonl'), 'utf8').split('\n')[0]);
     expect(first).not.toHaveProperty('tool_tokens');
     expect(bare.stdout).not.toMatch(/tools \(every model alike\)/);
+  }, 240_000);
+
+  it("on SIGINT / SIGTERM says what is saved and how to resume; a stage's time sums its segments", async () => {
+    const dir = join(tmp, 'signals');
+    const config = join(tmp, 'signals.yaml');
+    // the smoke task with longer training, so a signal lands mid-stage after a checkpoint (every 25 steps)
+    writeFileSync(
+      config,
+      readFileSync(join(ROOT, 'configs/smoke.yaml'), 'utf8')
+        .replace(/^sft: .*$/m, 'sft: { tokens: 200000, batchSize: 8, seqLen: 128 }')
+        .replace(/^star: .*$/m, 'star: { enabled: false }')
+        .replace(/^rl: .*$/m, 'rl: { enabled: false }'),
+    );
+    const interrupt = (model: string, signal: NodeJS.Signals) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'run', config, '--out', dir], {
+          cwd: ROOT,
+        });
+        let stderr = '';
+        child.stderr.on('data', (c) => {
+          stderr += c;
+        });
+        const timer = setInterval(() => {
+          if (existsSync(join(dir, 'models', model, 'trainer.json'))) {
+            clearInterval(timer);
+            child.kill(signal);
+          }
+        }, 50);
+        child.on('error', reject);
+        child.on('close', (code) => {
+          clearInterval(timer);
+          resolve({ code, stderr });
+        });
+      });
+    const spent = (stage: string) =>
+      (JSON.parse(readFileSync(join(dir, 'elapsed.json'), 'utf8')) as Record<string, { seconds: number }>)[
+        stage
+      ]!.seconds;
+
+    const first = await interrupt('cot', 'SIGINT');
+    expect(first.code).toBe(130);
+    expect(first.stderr).not.toMatch(/^\s+at /m);
+    const line = first.stderr.trim().split('\n').at(-1)!;
+    expect(line).toMatch(
+      /^metacot: interrupted \(SIGINT\) in stage 2\/5 sft_cot at \d+\/196 steps; saved in .*: finished stages data; sft_cot's checkpoint at step \d+ in .*models\/cot\. The same command resumes at sft_cot: metacot run .*signals\.yaml --out .*signals$/,
+    );
+    const cotBefore = spent('sft_cot');
+    expect(cotBefore).toBeGreaterThan(0);
+
+    const second = await interrupt('metacot', 'SIGTERM');
+    expect(second.code).toBe(143);
+    expect(second.stderr.trim().split('\n').at(-1)).toMatch(
+      /^metacot: interrupted \(SIGTERM\) in stage 3\/5 sft_metacot .*finished stages data, sft_cot; sft_metacot's checkpoint at step \d+/,
+    );
+    const metacotBefore = spent('sft_metacot');
+
+    const done = metacot(['run', config, '--out', dir]);
+    expect(done.code, done.stderr).toBe(0);
+    const stages = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).stages;
+    // each interrupted stage's wall time includes the segment before its interruption
+    expect(stages.sft_cot.seconds).toBeGreaterThan(cotBefore);
+    expect(stages.sft_metacot.seconds).toBeGreaterThan(metacotBefore);
+    expect(JSON.parse(readFileSync(join(dir, 'elapsed.json'), 'utf8'))).toEqual({});
   }, 240_000);
 
   it('rejects a bad config with the file and field', () => {

@@ -27,6 +27,19 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** One line for the user's mistakes; for anything else one line and a hint (the stack only with METACOT_DEBUG). */
+function report(err: unknown): number {
+  if (err instanceof UserError) {
+    process.stderr.write(`metacot: error: ${err.message}\n`);
+    return 1;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`metacot: internal error: ${message}\n`);
+  if (process.env.METACOT_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  else process.stderr.write('(set METACOT_DEBUG=1 for a stack trace, and please report it)\n');
+  return 2;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -34,18 +47,16 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof UserError) {
-      process.stderr.write(`metacot: error: ${err.message}\n`);
-      return 1;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`metacot: internal error: ${message}\n`);
-    if (process.env.METACOT_DEBUG && err instanceof Error && err.stack)
-      process.stderr.write(`${err.stack}\n`);
-    else process.stderr.write('(set METACOT_DEBUG=1 for a stack trace, and please report it)\n');
-    return 2;
+    return report(err);
   }
 }
+
+// An error no caller awaited (a stream's 'error' event, a rejected promise left behind) would otherwise end
+// the process with Node's raw stack trace: it gets the same one-line report.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const)
+  process.on(event, (err: unknown) => {
+    process.exit(report(err));
+  });
 
 main(process.argv.slice(2)).then(
   (code) => {

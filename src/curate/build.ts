@@ -11,10 +11,11 @@
  * 5. Optionally measure difficulty (K rollouts per kept problem, resumable checkpoint).
  * 6. Write `problems.jsonl` and `problems.parquet`, then `report.json` and `report.html`.
  */
-import { createReadStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { createInterface } from 'node:readline';
+import { writeFileAtomic } from '../io/atomic-file.js';
 import type { LMBackend } from '../llm/backend.js';
 import { DEFAULT_DECONTAMINATION, type DecontaminationOptions, Decontaminator } from './decontaminate.js';
 import { difficultyQuintile, measureDifficulty, QUINTILE_LABELS, type SolveCount } from './difficulty.js';
@@ -26,12 +27,11 @@ import {
   type MappingOverrides,
   sourceNameOf,
 } from './field-map.js';
-import { RULE_FILTERS } from './filters/index.js';
 import { DEFAULT_LSH, LshIndex, type LshOptions } from './lsh.js';
 import { DEFAULT_MINHASH } from './minhash.js';
-import type { OutputRow } from './output-row.js';
+import { BUILD_FILES, type OutputRow } from './output-row.js';
 import { listInputFiles, readRows } from './readers/index.js';
-import { type BuildReport, ReportCollector } from './report.js';
+import { type BuildReport, filterList, ReportCollector, type SkippedRow } from './report.js';
 import { renderReportHtml } from './report-html.js';
 import { RowPool } from './row-pool.js';
 import type { RowResult } from './row-work.js';
@@ -76,8 +76,8 @@ export interface BuildOptions {
   difficulty?: DifficultyConfig;
   /** worker threads for the per-row work (default 0: in-process); results keep input order either way */
   workers?: number;
-  /** called every 1,000 rows read, and once at the end */
-  onProgress?: (rows: number, stage: string) => void;
+  /** `filter`: every 1,000 rows read, and once at the end (no total: rows stream); `difficulty`: each problem, of `total` */
+  onProgress?: (done: number, stage: 'filter' | 'difficulty', total?: number) => void;
 }
 
 export interface BuildResult {
@@ -116,12 +116,13 @@ async function* mappedRows(
 export async function buildDataset(opts: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   const files = listInputFiles(opts.inputs);
+  // test sets as inputs are: files or folders, each checked before any work starts
+  const decontaminateAgainst = listInputFiles(opts.decontaminateAgainst ?? []);
   mkdirSync(opts.outDir, { recursive: true });
   const removing = new Set<SignalName>(opts.remove ?? SIGNALS);
   const formats = opts.formats ?? ['jsonl', 'parquet'];
 
   const decontamination = { ...DEFAULT_DECONTAMINATION, ...opts.decontamination };
-  const decontaminateAgainst = opts.decontaminateAgainst ?? [];
   // the main thread reads test sets only to describe them in the report; workers do the checking
   const decon =
     decontaminateAgainst.length > 0
@@ -146,15 +147,23 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildResult> {
 
   // without difficulty, kept rows go straight to the final outputs; with it, to a staging file that
   // the rollouts read and the final pass joins with solve rates
-  const staging = join(opts.outDir, 'kept.staging.jsonl');
+  const staging = join(opts.outDir, BUILD_FILES.staging);
   const direct = !opts.difficulty;
   const kept = direct ? null : new JsonlWriter(staging);
-  const jsonl = formats.includes('jsonl') ? new JsonlWriter(join(opts.outDir, 'problems.jsonl')) : null;
+  const jsonl = formats.includes('jsonl') ? new JsonlWriter(join(opts.outDir, BUILD_FILES.jsonl)) : null;
   const parquet = formats.includes('parquet')
-    ? new ParquetRowWriter(join(opts.outDir, 'problems.parquet'))
+    ? new ParquetRowWriter(join(opts.outDir, BUILD_FILES.parquet))
     : null;
-  const removed = opts.writeRemoved === false ? null : new JsonlWriter(join(opts.outDir, 'removed.jsonl'));
+  const removed =
+    opts.writeRemoved === false ? null : new JsonlWriter(join(opts.outDir, BUILD_FILES.removed));
   let rows = 0;
+  let toMeasure = 0;
+  let counts: Map<string, SolveCount> | null = null;
+  const skipped: SkippedRow[] = [];
+  const outputs: string[] = [];
+  const quintiles = [0, 0, 0, 0, 0];
+  let unsolved = 0;
+  let measured = 0;
 
   const handle = async (file: string, source: string, results: RowResult[]): Promise<void> => {
     for (const r of results) {
@@ -193,8 +202,10 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildResult> {
         signals,
       };
       if (removedBy.length === 0) {
-        if (kept) await kept.write(out);
-        else {
+        if (kept) {
+          await kept.write(out);
+          if (out.answer !== null) toMeasure++;
+        } else {
           await jsonl?.write(out);
           await parquet?.write(out);
         }
@@ -203,91 +214,82 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildResult> {
   };
 
   try {
-    // batches go out to the workers ahead of time; results are handled strictly in input order
-    const ahead = Math.max(2, 3 * pool.size);
-    const queue: { file: string; source: string; results: Promise<RowResult[]> }[] = [];
-    const drain = async (keep: number) => {
-      while (queue.length > keep) {
-        const q = queue.shift()!;
-        await handle(q.file, q.source, await q.results);
-      }
-    };
-    for (const file of files) {
-      let batch: RawRow[] = [];
-      let mapping: FieldMapping | null = null;
-      try {
-        for await (const item of mappedRows(file, opts.overrides)) {
-          mapping = item.mapping;
-          batch.push(item.raw);
-          if (batch.length >= BATCH) {
-            queue.push({ file, source: mapping.source, results: pool.run(mapping, batch) });
-            batch = [];
-            await drain(ahead);
+    try {
+      // batches go out to the workers ahead of time; results are handled strictly in input order
+      const ahead = Math.max(2, 3 * pool.size);
+      const queue: { file: string; source: string; results: Promise<RowResult[]> }[] = [];
+      const drain = async (keep: number) => {
+        while (queue.length > keep) {
+          const q = queue.shift()!;
+          await handle(q.file, q.source, await q.results);
+        }
+      };
+      for (const file of files) {
+        let batch: RawRow[] = [];
+        let mapping: FieldMapping | null = null;
+        try {
+          for await (const item of mappedRows(file, opts.overrides)) {
+            mapping = item.mapping;
+            batch.push(item.raw);
+            if (batch.length >= BATCH) {
+              queue.push({ file, source: mapping.source, results: pool.run(mapping, batch) });
+              batch = [];
+              await drain(ahead);
+            }
           }
+        } catch (err) {
+          // an unreadable file (permissions, I/O error, a truncated gzip) is reported like a bad line
+          await drain(0);
+          report.addMalformed(
+            mapping?.source ?? sourceNameOf(file),
+            file,
+            0,
+            `cannot read file (${(err as Error).message})`,
+          );
         }
-      } catch (err) {
-        // an unreadable file (permissions, I/O error, a truncated gzip) is reported like a bad line
-        await drain(0);
-        report.addMalformed(
-          mapping?.source ?? sourceNameOf(file),
-          file,
-          0,
-          `cannot read file (${(err as Error).message})`,
-        );
+        if (batch.length > 0 && mapping)
+          queue.push({ file, source: mapping.source, results: pool.run(mapping, batch) });
+        await drain(ahead);
       }
-      if (batch.length > 0 && mapping)
-        queue.push({ file, source: mapping.source, results: pool.run(mapping, batch) });
-      await drain(ahead);
+      await drain(0);
+    } finally {
+      await pool.close();
     }
-    await drain(0);
-  } finally {
-    await pool.close();
-  }
-  await kept?.close();
-  await removed?.close();
-  opts.onProgress?.(rows, 'filter');
+    await kept?.close();
+    await removed?.close();
+    opts.onProgress?.(rows, 'filter');
 
-  // difficulty: rollouts over the kept problems, resumable through the checkpoint
-  let counts: Map<string, SolveCount> | null = null;
-  if (opts.difficulty) {
-    const d = opts.difficulty;
-    counts = await measureDifficulty(
-      (async function* () {
-        for await (const row of readStaging(staging)) {
-          if (row.answer !== null) yield { id: row.id, problem: row.problem, answer: row.answer };
-        }
-      })(),
-      {
-        backend: d.backend,
-        rollouts: d.rollouts,
-        checkpoint: join(opts.outDir, 'difficulty.checkpoint.jsonl'),
-        maxTokens: d.maxTokens,
-        temperature: d.temperature,
-        concurrency: d.concurrency,
-        onProblem: (n) => opts.onProgress?.(n, 'difficulty'),
-      },
-    );
-  }
+    // difficulty: rollouts over the kept problems, resumable through the checkpoint
+    if (opts.difficulty) opts.onProgress?.(0, 'difficulty', toMeasure);
+    counts = opts.difficulty
+      ? await measureStaged(staging, opts.difficulty, join(opts.outDir, BUILD_FILES.difficultyCheckpoint), {
+          onProgress: (n) => opts.onProgress?.(n, 'difficulty', toMeasure),
+          onSkip: (row) => skipped.push(row),
+        })
+      : null;
 
-  // final outputs: staging + solve rates → JSONL and Parquet
-  const outputs: string[] = [];
-  const quintiles = [0, 0, 0, 0, 0];
-  let unsolved = 0;
-  let measured = 0;
-  for await (const row of direct ? [] : readStaging(staging)) {
-    const c = counts?.get(row.id);
-    if (c && c.total > 0) {
-      row.solve_rate = c.solved / c.total;
-      row.difficulty = difficultyQuintile(row.solve_rate);
-      quintiles[row.difficulty - 1]!++;
-      measured++;
-      if (c.solved === 0) unsolved++;
+    // final outputs: staging + solve rates → JSONL and Parquet
+    for await (const row of direct ? [] : readStaging(staging)) {
+      const c = counts?.get(row.id);
+      if (c && c.total > 0) {
+        row.solve_rate = c.solved / c.total;
+        row.difficulty = difficultyQuintile(row.solve_rate);
+        quintiles[row.difficulty - 1]!++;
+        measured++;
+        if (c.solved === 0) unsolved++;
+      }
+      await jsonl?.write(row);
+      await parquet?.write(row);
     }
-    await jsonl?.write(row);
-    await parquet?.write(row);
+    await jsonl?.close();
+    await parquet?.close();
+  } catch (err) {
+    // a failed build leaves no half-written outputs (the difficulty checkpoint stays: a rerun resumes)
+    await Promise.all([kept?.abort(), jsonl?.abort(), removed?.abort()]);
+    parquet?.abort();
+    rmSync(staging, { force: true });
+    throw err;
   }
-  await jsonl?.close();
-  await parquet?.close();
   rmSync(staging, { force: true });
   if (jsonl) outputs.push(jsonl.path);
   if (parquet) outputs.push(parquet.path);
@@ -300,31 +302,7 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildResult> {
     created: new Date().toISOString(),
     inputs: files,
     outputs,
-    filters: [
-      ...RULE_FILTERS.map((f) => ({
-        name: f.name,
-        description: f.description,
-        removes: removing.has(f.name),
-      })),
-      {
-        name: 'exact_duplicate' as const,
-        description:
-          'same problem after normalization (case, spacing, quotes, \\dfrac, \\left/\\right) as an earlier kept row',
-        removes: removing.has('exact_duplicate'),
-      },
-      {
-        name: 'near_duplicate' as const,
-        description: `MinHash LSH over word ${opts.shingle ?? 3}-grams: estimated Jaccard ≥ ${near?.options.threshold ?? DEFAULT_LSH.threshold} with an earlier kept row whose answer is the same`,
-        removes: near !== null && removing.has('near_duplicate'),
-      },
-      {
-        name: 'contaminated' as const,
-        description: decon
-          ? `≥ ${Math.round(decon.options.minOverlap * 100)}% of its word ${decon.options.n}-grams occur in a test set (${decon.testSets.map((t) => t.name).join(', ')})`
-          : 'n-gram overlap with test sets (none given)',
-        removes: removing.has('contaminated'),
-      },
-    ],
+    filters: filterList(removing, near ? { ...near.options, shingle: opts.shingle ?? 3 } : null, decon),
     totals: report.totals(),
     sources: report.sortedSources(),
     malformed: report.malformed,
@@ -344,6 +322,8 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildResult> {
               share: measured > 0 ? count / measured : 0,
             })),
             unsolved,
+            skipped: skipped.length,
+            skipped_rows: skipped.slice(0, MAX_SKIPPED_LISTED),
           }
         : null,
     timing: {
@@ -353,20 +333,49 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildResult> {
     },
   };
   result.totals.malformed = report.malformedCount;
-  writeAtomic(join(opts.outDir, 'report.json'), `${JSON.stringify(result, null, 2)}\n`);
-  writeAtomic(join(opts.outDir, 'report.html'), renderReportHtml(result));
+  writeFileAtomic(join(opts.outDir, BUILD_FILES.reportJson), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileAtomic(join(opts.outDir, BUILD_FILES.reportHtml), renderReportHtml(result));
   return {
     report: result,
-    outputs: [...outputs, join(opts.outDir, 'report.json'), join(opts.outDir, 'report.html')],
+    outputs: [
+      ...outputs,
+      join(opts.outDir, BUILD_FILES.reportJson),
+      join(opts.outDir, BUILD_FILES.reportHtml),
+    ],
   };
+}
+
+/** Skipped rows listed in the report (all are counted). */
+const MAX_SKIPPED_LISTED = 100;
+
+/** Difficulty of the staged kept rows; rows the backend refuses are reported through `onSkip` with where they came from. */
+async function measureStaged(
+  staging: string,
+  d: DifficultyConfig,
+  checkpoint: string,
+  o: { onProgress: (done: number) => void; onSkip: (row: SkippedRow) => void },
+): Promise<Map<string, SolveCount>> {
+  return measureDifficulty(
+    (async function* () {
+      for await (const row of readStaging(staging)) {
+        if (row.answer !== null)
+          yield { id: row.id, problem: row.problem, answer: row.answer, file: row.file, line: row.line };
+      }
+    })(),
+    {
+      backend: d.backend,
+      rollouts: d.rollouts,
+      checkpoint,
+      maxTokens: d.maxTokens,
+      temperature: d.temperature,
+      concurrency: d.concurrency,
+      onProblem: o.onProgress,
+      onSkip: (p, message) => o.onSkip({ id: p.id, file: p.file ?? '', line: p.line ?? 0, message }),
+    },
+  );
 }
 
 async function* readStaging(path: string): AsyncGenerator<OutputRow> {
   const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of rl) if (line !== '') yield JSON.parse(line) as OutputRow;
-}
-
-function writeAtomic(path: string, text: string): void {
-  writeFileSync(`${path}.partial`, text);
-  renameSync(`${path}.partial`, path);
 }

@@ -147,6 +147,43 @@ function optionsText(v: unknown): string | null {
   return null;
 }
 
+/**
+ * A field whose value has a type the build cannot read as meant (`problem: 7`, `answer: [1]`, an object):
+ * the row is reported as bad input naming the field, never turned into text by a guess.
+ */
+export class FieldTypeError extends Error {
+  override name = 'FieldTypeError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`field '${field}': ${problem}`);
+  }
+}
+
+const isTextList = (v: unknown): boolean =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string' || x === null);
+
+function shown(v: unknown): string {
+  const json = JSON.stringify(v) ?? String(v);
+  const short = json.length > 40 ? `${json.slice(0, 37)}...` : json;
+  if (typeof v === 'number') return `the number ${short}`;
+  if (typeof v === 'boolean') return `the boolean ${short}`;
+  if (Array.isArray(v)) return `the list ${short}`;
+  return `the object ${short}`;
+}
+
+/** Checks one field's value; null and missing values are simply absent. */
+function requireType(value: unknown, field: string, ok: (v: unknown) => boolean, expected: string): void {
+  if (value === null || value === undefined || ok(value)) return;
+  throw new FieldTypeError(field, `expected ${expected}, got ${shown(value)}`);
+}
+
+const TEXT = (v: unknown) => typeof v === 'string' || isTextList(v);
+/** numbers (SVAMP's 3.0, MMLU's choice index) and booleans (true/false questions) are answers as they are */
+const ANSWER = (v: unknown) =>
+  TEXT(v) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
+
 /** One raw row mapped onto a ProblemRecord, gold answer resolved and read by the verifier. */
 export function mapRow(
   mapping: FieldMapping,
@@ -154,6 +191,7 @@ export function mapRow(
   file: string,
   line: number,
 ): ProblemRecord {
+  for (const f of mapping.problem) requireType(value[f], f, TEXT, 'text (a string or a list of strings)');
   const problem = mapping.problem
     .map((f) => textOf(value[f]))
     .filter((x): x is string => x !== null)
@@ -162,12 +200,14 @@ export function mapRow(
   for (const f of mapping.answer) {
     const v = value[f];
     if (v !== null && v !== undefined && !(typeof v === 'string' && v.trim() === '')) {
+      requireType(v, f, ANSWER, 'a string, a number or a list of strings');
       answerValue = v;
       break;
     }
   }
   let solution: string | null = null;
   for (const f of mapping.solution) {
+    requireType(value[f], f, TEXT, 'text (a string or a list of strings)');
     solution = textOf(value[f]);
     if (solution !== null) break;
   }

@@ -20,3 +20,16 @@ export interface OutputRow {
   /** removed rows only: the signals that removed it */
   removed_by?: string[];
 }
+
+/** The files `metacot data build` writes in its output folder. */
+export const BUILD_FILES = {
+  jsonl: 'problems.jsonl',
+  parquet: 'problems.parquet',
+  removed: 'removed.jsonl',
+  reportJson: 'report.json',
+  reportHtml: 'report.html',
+  /** kept rows waiting for their difficulty (removed once the final outputs are written) */
+  staging: 'kept.staging.jsonl',
+  /** finished difficulty measurements: kept, so a rerun resumes */
+  difficultyCheckpoint: 'difficulty.checkpoint.jsonl',
+} as const;

@@ -82,7 +82,11 @@ export function renderReportHtml(r: BuildReport): string {
         r.difficulty.quintiles.map((q) => ({ label: `Q${q.quintile} (${q.range})`, parts: [q.count] })),
         ['#54a24b'],
         ['problems'],
-      )}`
+      )}${
+        r.difficulty.skipped > 0
+          ? `<p>${r.difficulty.skipped} kept problems were not measured: the backend refused them.</p><ul>${r.difficulty.skipped_rows.map((m) => `<li><code>${esc(m.file)}:${m.line}</code> (id ${esc(m.id)}) ${esc(m.message)}</li>`).join('')}</ul>`
+          : ''
+      }`
     : '';
   const examples = r.filters
     .map((f) => {

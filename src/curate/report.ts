@@ -3,7 +3,18 @@
  * difficulty distribution and timings. Collected while rows stream past; examples are capped, so
  * memory does not grow with the data.
  */
+import type { Decontaminator } from './decontaminate.js';
+import { RULE_FILTERS } from './filters/index.js';
+import { DEFAULT_LSH } from './lsh.js';
 import { SIGNALS, type SignalName, type Signals } from './types.js';
+
+/** A kept row whose difficulty was not measured: the backend refused its request (e.g. too long a prompt). */
+export interface SkippedRow {
+  id: string;
+  file: string;
+  line: number;
+  message: string;
+}
 
 export interface SourceStats {
   source: string;
@@ -44,8 +55,41 @@ export interface BuildReport {
     measured: number;
     quintiles: { quintile: number; range: string; count: number; share: number }[];
     unsolved: number;
+    /** rows left unmeasured because the backend refused them (kept, with solve_rate null) */
+    skipped: number;
+    /** the first of them, with where they came from and the backend's message */
+    skipped_rows: SkippedRow[];
   } | null;
   timing: { seconds: number; rowsPerSecond: number; maxRssMB: number };
+}
+
+/** Every filter with what it looks for and whether it removes rows. */
+export function filterList(
+  removing: ReadonlySet<SignalName>,
+  near: { threshold: number; shingle: number } | null,
+  decon: Decontaminator | null,
+): BuildReport['filters'] {
+  return [
+    ...RULE_FILTERS.map((f) => ({ name: f.name, description: f.description, removes: removing.has(f.name) })),
+    {
+      name: 'exact_duplicate',
+      description:
+        'same problem after normalization (case, spacing, quotes, \\dfrac, \\left/\\right) as an earlier kept row',
+      removes: removing.has('exact_duplicate'),
+    },
+    {
+      name: 'near_duplicate',
+      description: `MinHash LSH over word ${near?.shingle ?? 3}-grams: estimated Jaccard ≥ ${near?.threshold ?? DEFAULT_LSH.threshold} with an earlier kept row whose answer is the same`,
+      removes: near !== null && removing.has('near_duplicate'),
+    },
+    {
+      name: 'contaminated',
+      description: decon
+        ? `≥ ${Math.round(decon.options.minOverlap * 100)}% of its word ${decon.options.n}-grams occur in a test set (${decon.testSets.map((t) => t.name).join(', ')})`
+        : 'n-gram overlap with test sets (none given)',
+      removes: removing.has('contaminated'),
+    },
+  ];
 }
 
 export class ReportCollector {

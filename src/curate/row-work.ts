@@ -5,7 +5,7 @@
  */
 import { loadSymbolicEngine } from '../verify/symbolic.js';
 import { type DecontaminationOptions, Decontaminator } from './decontaminate.js';
-import { type FieldMapping, type MappingOverrides, mapRow } from './field-map.js';
+import { type FieldMapping, FieldTypeError, type MappingOverrides, mapRow } from './field-map.js';
 import { RULE_FILTERS } from './filters/index.js';
 import { LshIndex } from './lsh.js';
 import { MinHasher, type MinHashOptions } from './minhash.js';
@@ -62,6 +62,8 @@ export function processRow(ctx: RowContext, mapping: FieldMapping, raw: RawRow):
   try {
     record = mapRow(mapping, raw.value, raw.file, raw.line);
   } catch (err) {
+    // a field of the wrong type is bad input, reported like a bad line: file:line and the field
+    if (err instanceof FieldTypeError) return { kind: 'malformed', line: raw.line, message: err.message };
     return { kind: 'malformed', line: raw.line, message: `cannot map fields (${(err as Error).message})` };
   }
   if (record.problem.trim() === '') {

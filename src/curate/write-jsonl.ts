@@ -1,35 +1,30 @@
-import { createWriteStream, renameSync, type WriteStream } from 'node:fs';
+import { AtomicLineWriter } from '../io/atomic-lines.js';
 
 /**
  * JSON Lines written to `<path>.partial` and renamed on `close()`, so a killed build never leaves a
  * file that looks complete. Honors back-pressure: `write` resolves once the stream can take more.
  */
 export class JsonlWriter {
-  private readonly stream: WriteStream;
-  private readonly partial: string;
-  count = 0;
+  private readonly out: AtomicLineWriter;
 
   constructor(readonly path: string) {
-    this.partial = `${path}.partial`;
-    this.stream = createWriteStream(this.partial, 'utf8');
+    this.out = new AtomicLineWriter(path, '.partial');
+  }
+
+  get count(): number {
+    return this.out.lines;
   }
 
   async write(value: unknown): Promise<void> {
-    this.count++;
-    if (!this.stream.write(`${JSON.stringify(value)}\n`)) {
-      await new Promise<void>((resolve) => this.stream.once('drain', resolve));
-    }
+    await this.out.write(JSON.stringify(value));
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve, reject) =>
-      this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    );
-    renameSync(this.partial, this.path);
+    await this.out.commit();
   }
 
-  /** Stops without publishing the file (the `.partial` stays for inspection). */
+  /** Stops without publishing the file, and removes the `.partial` (a failed build leaves no half outputs). */
   async abort(): Promise<void> {
-    await new Promise<void>((resolve) => this.stream.end(() => resolve()));
+    await this.out.abort();
   }
 }

@@ -3,7 +3,7 @@
  * buffered only until a group is full, so memory stays bounded. Written to `<path>.partial` and
  * renamed when finished.
  */
-import { renameSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import type { SchemaElement } from 'hyparquet';
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
 import type { OutputRow } from './output-row.js';
@@ -76,5 +76,11 @@ export class ParquetRowWriter {
     await this.flush();
     await this.writer.finish();
     renameSync(this.partial, this.path);
+  }
+
+  /** Stops without publishing the file, and removes the `.partial` (its writes are synchronous: nothing is in flight). */
+  abort(): void {
+    this.buffer = [];
+    rmSync(this.partial, { force: true });
   }
 }

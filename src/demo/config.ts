@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { SOLVER_NAMES } from '../countdown/solvers.js';
 import { COUNTDOWN_TOOLS, type CountdownTool, GOAL_TEST_FORMATS } from '../countdown/tools.js';
 import { parseConfig, readConfigFile } from '../io/config-file.js';
+import { isSafeSegment, SEGMENT_RULE } from '../io/paths.js';
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -13,7 +15,11 @@ const int = (min: number) => z.number().int().min(min);
  */
 export const RunConfigSchema = z
   .object({
-    name: z.string().min(1).default('demo'),
+    /** Names the run folder, runs/<name>: one path component, never a path that leads elsewhere. */
+    name: z
+      .string()
+      .refine(isSafeSegment, `expected ${SEGMENT_RULE}; it names the run folder runs/<name>`)
+      .default('demo'),
     seed: int(0).default(0),
     /** ONNX Runtime threads for training and sampling. */
     threads: int(1).default(2),
@@ -158,6 +164,11 @@ export const RunConfigSchema = z
   .strict();
 
 export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+/** Where a run writes when no --out is given. */
+export function runFolder(cfg: RunConfig): string {
+  return join('runs', cfg.name);
+}
 
 export function defaultConfig(): RunConfig {
   return RunConfigSchema.parse({});

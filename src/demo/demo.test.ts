@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findSolution } from '../countdown/solve.js';
 import { Tokenizer } from '../countdown/tokenizer.js';
 import { defaultConfig, loadRunConfig, parseRunConfig } from './config.js';
@@ -12,6 +12,9 @@ import { passAtK, wilson95 } from './metrics.js';
 import { reportHtml, resultsTable } from './report.js';
 import { advantages, meanRlStats, ppoWeights, sequenceKl, withoutToolTokens } from './rl.js';
 import { fingerprint, RunState } from './state.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'metacot-demo-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('run config', () => {
   it('fills every default and accepts partial overrides', () => {
@@ -179,7 +182,7 @@ describe('metrics', () => {
 
 describe('run state', () => {
   it('redoes a stage whose inputs changed, and keeps the partial outputs of an interrupted redo', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'metacot-state-'));
+    const dir = join(tmp, 'state');
     const first = new RunState(dir);
     first.start('sft', 'A');
     first.record('sft', 1, { loss: 1 }, 'A');
@@ -193,6 +196,27 @@ describe('run state', () => {
     expect(after.stale('sft', 'A')).toBe(true);
     expect(fingerprint({ a: 1 }, 2)).toBe(fingerprint({ a: 1 }, 2));
     expect(fingerprint({ a: 1 }, 2)).not.toBe(fingerprint({ a: 2 }, 2));
+  });
+
+  it("sums a stage's seconds over its attempts, and starts over when its inputs change", async () => {
+    const dir = join(tmp, 'segments');
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const failing = new RunState(dir);
+    await expect(
+      failing.timed('eval', 'A', async () => {
+        await sleep(120);
+        throw new Error('killed');
+      }),
+    ).rejects.toThrow('killed');
+    const firstAttempt = new RunState(dir).spent('eval', 'A');
+    expect(firstAttempt).toBeGreaterThanOrEqual(0.1);
+    const again = new RunState(dir);
+    const { seconds } = await again.timed('eval', 'A', async () => sleep(60));
+    expect(seconds).toBeGreaterThanOrEqual(firstAttempt + 0.05);
+    again.record('eval', seconds, {}, 'A');
+    expect(new RunState(dir).spent('eval', 'A')).toBe(0); // recorded: nothing pending
+    again.saveSpent('eval', 'A', 30);
+    expect(new RunState(dir).spent('eval', 'B')).toBe(0); // other inputs: a fresh start
   });
 });
 

@@ -1,10 +1,13 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { COUNTDOWN_VOCAB_NUM_V1, Tokenizer } from '../countdown/tokenizer.js';
 import type { GenerateRequest, Generation, Sampler } from '../engine/infer/sampler.js';
 import { evaluateModel, readPredictions } from './evaluate.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'metacot-evaluate-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const tok = new Tokenizer(COUNTDOWN_VOCAB_NUM_V1);
 
@@ -39,7 +42,7 @@ describe('evaluateModel with tools', () => {
   const sampler = scriptedSampler('try 2+13=99 [4 15]\ngo\ntry 15+4=20 [19] vs 20 goal\n');
 
   it("writes each step's result and each goal check against that problem's own target, across batches", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'metacot-eval-')), 'p.jsonl');
+    const out = join(mkdtempSync(join(tmp, 'eval-')), 'p.jsonl');
     const summary = await evaluateModel({
       sampler,
       tokenizer: tok,
@@ -65,7 +68,7 @@ describe('evaluateModel with tools', () => {
   });
 
   it('without tools the model writes every token, and predictions carry no tool count', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'metacot-eval-')), 'p.jsonl');
+    const out = join(mkdtempSync(join(tmp, 'eval-')), 'p.jsonl');
     await evaluateModel({
       sampler,
       tokenizer: tok,

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CountdownProblem } from '../countdown/arithmetic.js';
 import type { TraceFormat } from '../countdown/linearize/format.js';
@@ -6,7 +6,7 @@ import { Tokenizer, VOCABULARIES } from '../countdown/tokenizer.js';
 import { Sampler } from '../engine/infer/sampler.js';
 import type { ModelConfig, Weights } from '../engine/model-config.js';
 import { Trainer } from '../engine/trainer.js';
-import { parseRunConfig, type RunConfig } from './config.js';
+import type { RunConfig } from './config.js';
 import { buildData, loadData, metaRlProblems, type RunData, type TestProblem } from './data.js';
 import { secondsLeft } from './eta.js';
 import { type EvalSummary, evaluateModel, readPredictions } from './evaluate.js';
@@ -23,13 +23,24 @@ import {
 } from './report.js';
 import { describeRlStep, meanRlStats, type RlStepStats, rlStep } from './rl.js';
 import { evalTokenLimit, loadWeights, modelConfig, sft } from './sft.js';
+import { backfillInputs, copyPredictions, predictionFile, predictionFiles, stageInputs } from './stages.js';
 import { collectVerified, pickProblems } from './star.js';
-import { fingerprint, RunState, writeJsonAtomic } from './state.js';
+import { RunState, writeJsonAtomic } from './state.js';
 
 /** What a run tells its caller while it works (the CLI draws stages and progress bars from it). */
 export interface RunObserver {
-  /** A stage starts; `secondsLeft` estimates the whole run's remaining time, this stage included. */
-  stage(name: string, index: number, total: number, title: string, secondsLeft: number): void;
+  /**
+   * A stage starts; `secondsLeft` estimates the whole run's remaining time, this stage included. `outputs`
+   * are the stage's files and folders in the run folder (where its checkpoints and partial results go).
+   */
+  stage(
+    name: string,
+    index: number,
+    total: number,
+    title: string,
+    secondsLeft: number,
+    outputs?: readonly string[],
+  ): void;
   progress(done: number, total: number, unit: string, note?: string): void;
   stageDone(name: string, seconds: number): void;
   log(line: string): void;
@@ -45,6 +56,15 @@ const quiet: RunObserver = { stage() {}, progress() {}, stageDone() {}, log() {}
 export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver = quiet): Promise<Results> {
   mkdirSync(join(dir, 'predictions'), { recursive: true });
   const state = new RunState(dir);
+  const release = state.lock();
+  try {
+    return await runStages(cfg, dir, state, obs);
+  } finally {
+    release();
+  }
+}
+
+async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunObserver): Promise<Results> {
   backfillInputs(state, dir);
   writeJsonAtomic(join(dir, 'config.json'), cfg);
   const tokenizer = new Tokenizer(VOCABULARIES[cfg.data.vocab]);
@@ -78,11 +98,11 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
       for (const out of outputs) rmSync(join(dir, out), { recursive: true, force: true });
     }
     state.start(name, key);
+    state.clearTemps(outputs);
     const finished = Object.entries(state.stages).map(([n, r]) => ({ name: n, seconds: r.seconds }));
-    obs.stage(name, index, names.length, title, secondsLeft(cfg, names.slice(index - 1), finished));
-    const t0 = performance.now();
-    const result = await work();
-    const seconds = (performance.now() - t0) / 1000;
+    const left = secondsLeft(cfg, names.slice(index - 1), finished);
+    obs.stage(name, index, names.length, title, left, outputs);
+    const { result, seconds } = await state.timed(name, key, work);
     state.record(name, seconds, result, key);
     obs.stageDone(name, seconds);
     return result;
@@ -321,84 +341,8 @@ export async function runPipeline(cfg: RunConfig, dir: string, obs: RunObserver 
   return results;
 }
 
-/**
- * Run folders from before stages recorded their inputs: the config they ran with is the folder's
- * config.json (written when the run started), so their fingerprints can be recomputed from it.
- */
-function backfillInputs(state: RunState, dir: string): void {
-  const legacy = Object.entries(state.stages).filter(([, r]) => r.inputs === undefined);
-  const file = join(dir, 'config.json');
-  if (legacy.length === 0 || !existsSync(file)) return;
-  let before: RunConfig;
-  try {
-    before = parseRunConfig(JSON.parse(readFileSync(file, 'utf8')), file);
-  } catch {
-    return; // unreadable: those stages stay as they are, counted as finished
-  }
-  const inputs = stageInputs(before);
-  for (const [name, r] of legacy) state.record(name, r.seconds, r.result, inputs(name));
-}
-
 /** What an evaluation stage records: held-out targets at the top level, held-out inputs beside them. */
 type StageEval = EvalSummary & { test_inputs?: EvalSummary };
-
-/** A model's predictions on one test set: the contract's predictions/<key>.jsonl is held-out targets. */
-function predictionFile(key: string, set: 'targets' | 'inputs'): string {
-  return set === 'targets' ? `predictions/${key}.jsonl` : `predictions/test-inputs/${key}.jsonl`;
-}
-
-function predictionFiles(key: string): string[] {
-  return (['targets', 'inputs'] as const).flatMap((set) => {
-    const file = predictionFile(key, set);
-    return [file, `${file}.partial`];
-  });
-}
-
-/** The last meta-RL iteration's predictions under the model's own name, for each test set it has. */
-function copyPredictions(dir: string, from: string, to: string, withInputs: boolean): void {
-  for (const set of withInputs ? (['targets', 'inputs'] as const) : (['targets'] as const)) {
-    copyFileSync(join(dir, predictionFile(from, set)), join(dir, predictionFile(to, set)));
-  }
-}
-
-/**
- * What each stage's result depends on, as a fingerprint: its config sections and its upstream stage.
- * Iteration counts and on/off switches are left out, so raising `rl.iterations` extends a finished
- * run instead of redoing it (each iteration's result does not depend on how many follow: the RL
- * learning rate is constant).
- * `threads` and `name` are left out too: they change speed and labels, not results.
- */
-function stageInputs(cfg: RunConfig): (name: string) => string {
-  // Meta-RL's own targets change only what STaR and RL sample, not the data or SFT.
-  // Held-out inputs enter the fingerprints only when the task holds some out, so runs from before the
-  // option keep theirs; their count changes the data file and the evaluations, never the train split.
-  const { metaRlTargets, testInputs, ...dataCfg } = cfg.data;
-  const { heldOutInputFraction, ...countdown } = cfg.countdown;
-  const inputsHeld = heldOutInputFraction > 0;
-  const train = fingerprint(cfg.seed, inputsHeld ? cfg.countdown : countdown, dataCfg);
-  const data = inputsHeld ? fingerprint(train, testInputs) : train;
-  const sft = (key: string) => fingerprint(train, key, cfg.model, cfg.sft);
-  // Tools enter only when the run uses some, so runs from before the option keep their fingerprints.
-  const tools = cfg.tools.length > 0 ? [cfg.tools] : [];
-  const evalOf = (upstream: string) =>
-    fingerprint(upstream, cfg.eval, ...(inputsHeld ? [testInputs] : []), ...tools);
-  const { iterations: _s, enabled: _se, ...star } = cfg.star;
-  const { iterations: _r, enabled: _re, steps, ...rlOwn } = cfg.rl;
-  // Steps enter only when above 1, so runs from before the option keep their fingerprints.
-  const rl = steps > 1 ? { ...rlOwn, steps } : rlOwn;
-  const chain = (name: string): string => {
-    const [kind, k] = name.split('_');
-    if (name === 'data') return data;
-    if (kind === 'sft') return sft(k);
-    if (kind === 'eval') return evalOf(sft(k));
-    const n = Number(k);
-    const prev = n === 1 ? evalOf(sft('metacot')) : chain(`${kind}_${n - 1}`);
-    // Added with the option, and only when set, so runs from before keep their fingerprints.
-    const own = metaRlTargets ? [metaRlTargets] : [];
-    return fingerprint(prev, kind === 'star' ? star : rl, cfg.eval, ...own);
-  };
-  return chain;
-}
 
 /** RL keeps its own optimizer state from iteration to iteration; the first starts fresh from the SFT weights. */
 async function rlTrainer(cfg: RunConfig, model: ModelConfig, from: string, fresh: boolean): Promise<Trainer> {

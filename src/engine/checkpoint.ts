@@ -6,10 +6,13 @@
  *                                 caller's state (data position, loss history)
  * Files are written under temp names and renamed; trainer.json is renamed last and only then are older
  * steps' files deleted, so a run killed at any point leaves a complete checkpoint (the new or the old one).
+ * What a kill leaves besides (`*.tmp-<pid>` of a writer that no longer runs) is removed by the next load or
+ * save in that folder.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { removeStaleTempFiles, writeFileAtomic } from '../io/atomic-file.js';
 import type { AdamWState } from './adamw.js';
 import { type ModelConfig, parameterShapes, type Weights } from './model-config.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
@@ -26,18 +29,13 @@ export interface CheckpointState<H = unknown, X = unknown> {
   extra: X;
 }
 
-function writeAtomic(path: string, data: Buffer | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 export function hasCheckpoint(dir: string): boolean {
   return existsSync(join(dir, 'trainer.json'));
 }
 
 export function saveCheckpoint<H, X>(dir: string, s: CheckpointState<H, X>): void {
   mkdirSync(dir, { recursive: true });
+  removeStaleTempFiles(dir);
   const step = String(s.optimizer.step);
   const shapes = parameterShapes(s.cfg);
   const model = new Map<string, NamedTensor>();
@@ -49,8 +47,8 @@ export function saveCheckpoint<H, X>(dir: string, s: CheckpointState<H, X>): voi
   }
   const tag = step.padStart(8, '0');
   const files = { model: `model-${tag}.safetensors`, optimizer: `optimizer-${tag}.safetensors` };
-  writeAtomic(join(dir, files.model), encodeSafetensors(model, { format: 'metacot', step }));
-  writeAtomic(join(dir, files.optimizer), encodeSafetensors(opt, { format: 'metacot', step }));
+  writeFileAtomic(join(dir, files.model), encodeSafetensors(model, { format: 'metacot', step }));
+  writeFileAtomic(join(dir, files.optimizer), encodeSafetensors(opt, { format: 'metacot', step }));
   const json = {
     version: CHECKPOINT_VERSION,
     step: s.optimizer.step,
@@ -59,7 +57,7 @@ export function saveCheckpoint<H, X>(dir: string, s: CheckpointState<H, X>): voi
     hyper: s.hyper,
     extra: s.extra,
   };
-  writeAtomic(join(dir, 'trainer.json'), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileAtomic(join(dir, 'trainer.json'), `${JSON.stringify(json, null, 2)}\n`);
   const keep = new Set(Object.values(files));
   for (const f of readdirSync(dir))
     if (/^(model|optimizer)-\d+\.safetensors$/.test(f) && !keep.has(f)) rmSync(join(dir, f), { force: true });
@@ -76,6 +74,7 @@ function readFile(path: string): Buffer {
 /** Loads a checkpoint; with `expect`, refuses one whose vocabulary or shape differs from that config. */
 export function loadCheckpoint<H, X>(dir: string, expect?: Partial<ModelConfig>): CheckpointState<H, X> {
   const jsonPath = join(dir, 'trainer.json');
+  removeStaleTempFiles(dir);
   let meta: {
     version?: number;
     step?: number;

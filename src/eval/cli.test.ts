@@ -92,5 +92,12 @@ describe('metacot eval', () => {
     expect(metacot(['eval', '--samples', noScores, '--k', '0']).stderr).toMatch(
       /comma-separated list of integers >= 1/,
     );
+    // a number where the model's text should be is bad input, not a wrong answer
+    const numeric = write('r.jsonl', [rows[0], { problem_id: 'p1', gold: '\\frac{1}{2}', response: 42 }]);
+    const n = metacot(['eval', '--samples', numeric, '--workers', '1']);
+    expect(n.code).toBe(1);
+    expect(n.stderr.trim()).toMatch(
+      /^metacot: error: .*r\.jsonl:2: field 'response': expected the model's text \(a string\), got 42 \(number\)$/,
+    );
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Evaluation input: JSONL lines `{"problem_id", "gold", "response", "score"?, "tokens"?}`, one per sampled
- * response (several per problem). Numbers are accepted for problem_id and gold and read as strings.
+ * response (several per problem). Numbers are accepted for problem_id and gold and read as strings; a
+ * response must be text.
  */
 import { located, UserError } from '../core/errors.js';
 import { readJsonl } from '../io/jsonl.js';
@@ -21,6 +22,15 @@ function str(v: unknown, file: string, line: number, field: string): string {
   throw new UserError(located({ file, line, field }, 'expected a string'));
 }
 
+function text(v: unknown, file: string, line: number, field: string): string {
+  if (typeof v === 'string') return v;
+  const got =
+    v === undefined
+      ? 'it is missing'
+      : `got ${JSON.stringify(v)?.slice(0, 40)} (${Array.isArray(v) ? 'a list' : typeof v})`;
+  throw new UserError(located({ file, line, field }, `expected the model's text (a string), ${got}`));
+}
+
 export async function readSamples(file: string): Promise<EvalSample[]> {
   const out: EvalSample[] = [];
   const golds = new Map<string, { gold: string; line: number }>();
@@ -28,7 +38,8 @@ export async function readSamples(file: string): Promise<EvalSample[]> {
     const s: EvalSample = {
       problemId: str(v.problem_id, file, line, 'problem_id'),
       gold: str(v.gold, file, line, 'gold'),
-      response: typeof v.response === 'string' ? v.response : str(v.response, file, line, 'response'),
+      // a response is model output, always text: a number here means the file is not what it claims to be
+      response: text(v.response, file, line, 'response'),
     };
     if (v.score !== undefined && v.score !== null) {
       if (typeof v.score !== 'number' || !Number.isFinite(v.score))

@@ -3,18 +3,19 @@
  * Rust) through apache-arrow, where the writer is hyparquet-writer (JavaScript); JSONL by python3's json
  * module, as `datasets.load_dataset("json")` would see the values.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runPython } from '../../test/scaleout/python.js';
 import { UserError } from '../core/errors.js';
 import { exportDataset } from './index.js';
 import { BOXED_INSTRUCTION, EXPLORE_INSTRUCTION } from './prompt.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metacot-export-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const PROBLEMS = [
   { id: 'c1', problem: 'Use 3, 5, 7 to make 22. ünï ∑', answer: '3*5+7', source: 'countdown', difficulty: 2 },
   { problem: 'What is $\\frac{1}{2} + \\frac{1}{4}$?', answer: '\\frac{3}{4}' },

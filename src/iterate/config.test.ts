@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fill, placeholders, prepareCommand, shellQuote } from '../io/shell-words.js';
 import { loadIterateConfig, parseIterateConfig } from './config.js';
 import { configDiff } from './state.js';
-import { fill, placeholders, shellQuote } from './template.js';
 
 const base = {
   problems: 'p.jsonl',
@@ -49,6 +49,14 @@ describe('iterate config', () => {
     expect(error({ ...base, server: {} })).toMatch(/field 'server': give command .* or url/);
     expect(error({ ...base, server: { url: 'http://h:8000/v1' } })).toMatch(/field 'server\.reload'/);
     expect(error({ ...base, search: { value: 'prm' } })).toMatch(/field 'search\.prmUrl'/);
+    expect(error({ ...base, train: { command: 'sft.py {data} | tee log' } })).toMatch(
+      /^it\.yaml: field 'train\.command': uses shell syntax \(the operator '\|'\).* set train\.shell: true/,
+    );
+    expect(error({ ...base, train: { command: 'sft.py {data} | tee log', shell: true } })).toBe('no error');
+    expect(
+      error({ ...base, server: { url: 'http://h/v1', reload: { command: 'load $HOME/{checkpoint}' } } }),
+    ).toMatch(/field 'server\.reload\.command': uses shell syntax .* set server\.reload\.shell: true/);
+    expect(error({ ...base, train: { command: "sft.py '{data}" } })).toMatch(/unterminated single quote/);
   });
 
   it('accepts the example config', () => {
@@ -67,11 +75,15 @@ describe('iterate config', () => {
 });
 
 describe('templates', () => {
-  it('finds and fills placeholders, quoting for the shell only where needed', () => {
+  it('finds and fills placeholders; a command is split into argv before values go in', () => {
     expect(placeholders('a {data} b {out}/x {data}')).toEqual(['data', 'out', 'data']);
-    expect(fill('--data {data} --n {round}', { data: '/tmp/a b/sft.jsonl', round: 2 }, true)).toBe(
-      "--data '/tmp/a b/sft.jsonl' --n 2",
-    );
+    expect(
+      prepareCommand('--data {data} --n {round}', { data: '/tmp/a b/sft.jsonl', round: 2 }, false),
+    ).toEqual({
+      argv: ['--data', '/tmp/a b/sft.jsonl', '--n', '2'],
+      env: {},
+      display: "--data '/tmp/a b/sft.jsonl' --n 2",
+    });
     expect(fill('{out}/trainer.json', { out: '/tmp/a b' })).toBe('/tmp/a b/trainer.json');
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
     expect(shellQuote('/plain/path-1.0')).toBe('/plain/path-1.0');

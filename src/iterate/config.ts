@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { EXPORT_FORMATS } from '../export/index.js';
 import { parseConfig, readConfigFile } from '../io/config-file.js';
+import { fillForShell, parseTemplate, placeholders, ShellTemplateError } from '../io/shell-words.js';
 import { TEXT_TOKENIZERS } from '../llm/text-tokenizer.js';
 import { LINEARIZE_STYLES } from '../reasoning/linearize.js';
 import { LM_ALGORITHMS } from '../reasoning/run.js';
-import { placeholders } from './template.js';
 
 const int = (min: number) => z.number().int().min(min);
 const seconds = z.number().positive();
@@ -65,9 +65,16 @@ const ExportSchema = z.strictObject({
   system: z.string().optional(),
 });
 
+/**
+ * Run a command template through /bin/sh (pipes, `&&`, `$VAR`, redirections). Off by default: the template
+ * is split into words first and run without a shell, each placeholder one argument (io/shell-words.ts).
+ */
+const shell = z.boolean().default(false);
+
 const TrainSchema = z.strictObject({
-  /** Shell command, e.g. `torchrun … trl sft … --dataset {data} --output_dir {out}`; run with /bin/sh -c. */
+  /** Command, e.g. `torchrun … trl sft … --dataset {data} --output_dir {out}`; run without a shell unless `shell`. */
   command: z.string().min(1),
+  shell,
   /** What the next round serves, once training is done. */
   checkpoint: z.string().default('{out}'),
   /** A file whose existence says the checkpoint is complete (checked after the command exits 0). */
@@ -77,14 +84,16 @@ const TrainSchema = z.strictObject({
 
 const ServerSchema = z
   .strictObject({
-    /** Shell command that serves `{checkpoint}` on `{port}` (started and stopped by iterate each round). */
+    /** Command that serves `{checkpoint}` on `{port}` (started and stopped by iterate each round). */
     command: z.string().min(1).optional(),
+    /** Run `command` through /bin/sh (see train.shell). */
+    shell,
     /** Base URL including /v1; with `command`, default http://127.0.0.1:{port}/v1. */
     url: z.string().min(1).optional(),
     /** Fixed port for `{port}`; default: a free port picked at each start. */
     port: int(1).max(65535).optional(),
     /** External server (url without command): how it loads a new checkpoint. */
-    reload: z.strictObject({ command: z.string().min(1) }).optional(),
+    reload: z.strictObject({ command: z.string().min(1), shell }).optional(),
     model: z.string().optional(),
     mode: z.enum(['completions', 'chat']).default('completions'),
     /** HTTP retries per request (OpenAIBackend), before the round's own recovery. */
@@ -127,14 +136,50 @@ function checkTemplate(text: string | undefined, allowed: readonly string[], fie
       );
 }
 
+/** A command template: runnable without a shell, or (opted in) fillable safely for one. */
+function checkCommand(
+  text: string | undefined,
+  useShell: boolean,
+  allowed: readonly string[],
+  field: string,
+  source: string,
+) {
+  if (text === undefined) return;
+  checkTemplate(text, allowed, field, source);
+  const optIn = `${field.replace(/command$/, 'shell')}: true`;
+  if (useShell) {
+    try {
+      fillForShell(text, Object.fromEntries(allowed.map((a) => [a, 'x'])));
+    } catch (err) {
+      if (err instanceof ShellTemplateError)
+        throw new UserError(`${source}: field '${field}': ${err.message}`);
+      throw err;
+    }
+    return;
+  }
+  const parsed = parseTemplate(text, (name) => allowed.includes(name));
+  if (parsed.kind === 'error') throw new UserError(`${source}: field '${field}': ${parsed.error}`);
+  if (parsed.kind === 'needs-shell')
+    throw new UserError(
+      `${source}: field '${field}': uses shell syntax (${parsed.feature}), but runs without a shell; ` +
+        `set ${optIn} to run it with /bin/sh (each placeholder is then single-quoted), or wrap it in a script`,
+    );
+}
+
 export function parseIterateConfig(raw: unknown, source = 'config'): IterateConfig {
   const c = parseConfig(IterateConfigSchema, raw, source);
-  checkTemplate(c.train.command, TRAIN_PLACEHOLDERS, 'train.command', source);
+  checkCommand(c.train.command, c.train.shell, TRAIN_PLACEHOLDERS, 'train.command', source);
   checkTemplate(c.train.checkpoint, TRAIN_PLACEHOLDERS, 'train.checkpoint', source);
   checkTemplate(c.train.ready, TRAIN_PLACEHOLDERS, 'train.ready', source);
-  checkTemplate(c.server.command, SERVER_PLACEHOLDERS, 'server.command', source);
+  checkCommand(c.server.command, c.server.shell, SERVER_PLACEHOLDERS, 'server.command', source);
   checkTemplate(c.server.url, SERVER_PLACEHOLDERS, 'server.url', source);
-  checkTemplate(c.server.reload?.command, SERVER_PLACEHOLDERS, 'server.reload.command', source);
+  checkCommand(
+    c.server.reload?.command,
+    c.server.reload?.shell ?? false,
+    SERVER_PLACEHOLDERS,
+    'server.reload.command',
+    source,
+  );
   if (c.server.command !== undefined && c.server.url === undefined && !c.server.command.includes('{port}'))
     throw new UserError(
       `${source}: field 'server.command': use {port}, or give server.url with the port the command listens on`,

@@ -73,11 +73,12 @@ describe('runIterate with an external server', () => {
       export: { format: 'chat' },
       train: {
         command: 'mkdir -p {out} && cp {data} {out}/data.jsonl && echo {round} {init} > {out}/from.txt',
+        shell: true,
         ready: '{out}/data.jsonl',
       },
       server: {
         url: `http://127.0.0.1:${port}/v1`,
-        reload: { command: 'echo {checkpoint} >> {work}/reloads.txt' },
+        reload: { command: 'echo {checkpoint} >> {work}/reloads.txt', shell: true },
         retries: 0,
         retryDelay: 0.5,
       },

@@ -1,6 +1,6 @@
 /**
- * The child processes `metacot iterate` starts (trainer, model server): each runs `/bin/sh -c COMMAND` in a
- * process group of its own, so stopping it stops everything the command started (torchrun's workers, a
+ * The child processes `metacot iterate` starts (trainer, model server): each runs a prepared command (an argv
+ * without a shell, or `/bin/sh -c SCRIPT` where the config opts in; io/shell-words.ts) in a process group of its own, so stopping it stops everything the command started (torchrun's workers, a
  * server behind a wrapper script). Stopping is SIGTERM to the group, then SIGKILL after a timeout.
  *
  * Every live child is listed in a file (`children.json`: pid, start time, label). A SIGKILLed iterate
@@ -8,18 +8,13 @@
  * still belongs to the same process (same start time), never a recycled pid.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { lockFolder, processAlive, procStartTime } from '../io/process-lock.js';
+import type { PreparedCommand } from '../io/shell-words.js';
+
+export { processAlive };
 
 export interface ChildRecord {
   pid: number;
@@ -42,33 +37,6 @@ export interface Child {
   exit: ChildExit | null;
   /** SIGTERM to the group, SIGKILL after `timeoutMs`; resolves when the leader has exited. */
   stop(timeoutMs: number): Promise<ChildExit>;
-}
-
-function procStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the command name (field 2) may hold spaces and parentheses: fields after the last ')' are fixed
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[22 - 3] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Whether `pid` runs and is not a zombie (a killed orphan may wait for a reaper). */
-export function processAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    if (existsSync('/proc/self/stat')) return false;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -127,23 +95,38 @@ export class ChildRegistry {
     return reaped;
   }
 
-  /** Starts `/bin/sh -c command` in its own process group, stdout and stderr appended to `logFile`. */
-  spawn(label: string, command: string, logFile: string, env?: NodeJS.ProcessEnv): Child {
+  /**
+   * Starts a command in its own process group, stdout and stderr appended to `logFile`: a prepared argv runs
+   * without a shell; a string (or `{shell}`) runs as `/bin/sh -c`.
+   */
+  spawn(label: string, command: string | PreparedCommand, logFile: string, env?: NodeJS.ProcessEnv): Child {
+    const prepared: PreparedCommand =
+      typeof command === 'string' ? { shell: command, display: command } : command;
+    const [file, args, extraEnv] =
+      'argv' in prepared
+        ? [prepared.argv[0]!, prepared.argv.slice(1), prepared.env]
+        : ['/bin/sh', ['-c', prepared.shell], {}];
     mkdirSync(dirname(logFile), { recursive: true });
     const fd = openSync(logFile, 'a');
     let proc: ChildProcess;
     try {
-      proc = spawn('/bin/sh', ['-c', command], {
+      proc = spawn(file, args, {
         detached: true,
         stdio: ['ignore', fd, fd],
-        env: env ?? process.env,
+        env: { ...(env ?? process.env), ...extraEnv },
       });
     } finally {
       closeSync(fd); // the child holds its own copy
     }
     const pid = proc.pid;
-    if (pid === undefined) throw new Error(`${label}: could not start /bin/sh`);
-    const record: ChildRecord = { pid, started: procStartTime(pid), label, command };
+    if (pid === undefined) {
+      // the 'error' event follows (ENOENT, EACCES): listened to, so it does not end the process
+      proc.once('error', () => {});
+      throw new UserError(
+        `${label}: cannot start '${file}' (not found or not executable): ${prepared.display}`,
+      );
+    }
+    const record: ChildRecord = { pid, started: procStartTime(pid), label, command: prepared.display };
     const exited = new Promise<ChildExit>((resolve) => {
       proc.once('exit', (code, signal) => {
         child.exit = { code, signal };
@@ -186,26 +169,7 @@ export class ChildRegistry {
   }
 }
 
-/**
- * One `metacot iterate` per work dir: a second would reap the first's children as leftovers. The lock file
- * names the holder (pid + start time); a holder that no longer runs (SIGKILLed) does not block. Returns the
- * release function.
- */
+/** One `metacot iterate` per work dir: a second would reap the first's children as leftovers. */
 export function lockWorkDir(file: string): () => void {
-  if (existsSync(file)) {
-    try {
-      const held = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; started: string | null };
-      const same = held.started === null ? processAlive(held.pid) : procStartTime(held.pid) === held.started;
-      if (held.pid !== process.pid && same)
-        throw new UserError(`${dirname(file)} is in use by another metacot iterate (pid ${held.pid})`);
-    } catch (err) {
-      if (err instanceof UserError) throw err;
-      // unreadable lock: a torn write of a killed run
-    }
-  }
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify({ pid: process.pid, started: procStartTime(process.pid) }));
-  renameSync(tmp, file);
-  return () => rmSync(file, { force: true });
+  return lockFolder(file, 'metacot iterate');
 }

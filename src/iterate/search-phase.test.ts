@@ -16,7 +16,7 @@ describe('searchPhase', () => {
       rounds: 1,
       policy: 'base',
       train: { command: 'true' },
-      server: { command: 'echo "cannot bind port {port}" >&2; exit 3', maxRestarts: 2 },
+      server: { command: 'echo "cannot bind port {port}" >&2; exit 3', shell: true, maxRestarts: 2 },
     });
     const restarts: number[] = [];
     const children = new ChildRegistry(join(dir, 'children.json'));

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { UserError } from '../core/errors.js';
+import { fill, prepareCommand } from '../io/shell-words.js';
 import type { IterateConfig } from './config.js';
 import type { Child, ChildRegistry } from './processes.js';
-import { fill } from './template.js';
 
 export interface Endpoint {
   url: string;
@@ -82,7 +82,7 @@ export async function openEndpoint(
   const port = cfg.port ?? (await freePort());
   const all = { ...vars, checkpoint, port };
   const url = fill(cfg.url ?? 'http://127.0.0.1:{port}/v1', all);
-  const child = children.spawn('server', fill(cfg.command, all, true), log);
+  const child = children.spawn('server', prepareCommand(cfg.command, all, cfg.shell), log);
   try {
     await waitReady(url, cfg.readyTimeout, child, log);
   } catch (err) {
@@ -101,7 +101,8 @@ export async function reloadExternal(
   log: string,
 ): Promise<void> {
   if (cfg.reload === undefined) return;
-  const child = children.spawn('reload', fill(cfg.reload.command, { ...vars, checkpoint }, true), log);
+  const reload = prepareCommand(cfg.reload.command, { ...vars, checkpoint }, cfg.reload.shell);
+  const child = children.spawn('reload', reload, log);
   const r = await child.exited;
   if (r.code !== 0)
     throw new UserError(

@@ -36,6 +36,7 @@ describe('trainPhase', () => {
   it('returns the checkpoint once the ready file exists, and records the tokenizer for metacot serve', async () => {
     const a = setup({
       command: 'mkdir -p {out} && echo trained {data} > {out}/trainer.json',
+      shell: true,
       ready: '{out}/trainer.json',
     });
     expect((await trainPhase(a)).checkpoint).toBe(a.vars.out);
@@ -46,7 +47,7 @@ describe('trainPhase', () => {
   });
 
   it('fails with the end of train.log when the command fails', async () => {
-    const a = setup({ command: 'echo loading; echo "CUDA out of memory" >&2; exit 3' });
+    const a = setup({ command: 'echo loading; echo "CUDA out of memory" >&2; exit 3', shell: true });
     await expect(trainPhase(a)).rejects.toThrow(
       /train\.command failed \(code 3.*\n.*loading\nCUDA out of memory/,
     );
@@ -54,7 +55,12 @@ describe('trainPhase', () => {
 
   it('waits for the ready file, up to readyTimeout', async () => {
     const late = setup(
-      { command: '(sleep 0.3; mkdir -p {out}; touch {out}/done) &', ready: '{out}/done', readyTimeout: 5 },
+      {
+        command: '(sleep 0.3; mkdir -p {out}; touch {out}/done) &',
+        shell: true,
+        ready: '{out}/done',
+        readyTimeout: 5,
+      },
       'chat',
     );
     expect((await trainPhase(late)).checkpoint).toBe(late.vars.out);

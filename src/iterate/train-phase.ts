@@ -8,11 +8,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { fill, prepareCommand } from '../io/shell-words.js';
 import { TOKENIZER_FILE, writeTokenizerFile } from '../llm/tokenizer-file.js';
 import type { IterateConfig } from './config.js';
 import type { ChildRegistry } from './processes.js';
 import { logTail } from './server.js';
-import { fill } from './template.js';
 
 export interface TrainPhaseArgs {
   cfg: IterateConfig;
@@ -26,8 +26,9 @@ export interface TrainPhaseArgs {
 export async function trainPhase(a: TrainPhaseArgs): Promise<{ checkpoint: string; command: string }> {
   const { cfg, roundDir, vars } = a;
   const log = join(roundDir, 'train.log');
-  const command = fill(cfg.train.command, vars, true);
-  const child = a.children.spawn('train', command, log);
+  const prepared = prepareCommand(cfg.train.command, vars, cfg.train.shell);
+  const command = prepared.display;
+  const child = a.children.spawn('train', prepared, log);
   const r = await child.exited;
   if (r.code !== 0)
     throw new UserError(

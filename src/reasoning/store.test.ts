@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../core/errors.js';
 import type { CompletionRequest, LMBackend } from '../llm/backend.js';
 import { LMRequestError } from '../llm/errors.js';
@@ -47,6 +47,7 @@ class CrashingLM implements LMBackend {
 let dir: string;
 let reference: ReturnType<SearchStore['results']>;
 let referenceCalls: number;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'metacot-store-'));
   const store = SearchStore.open(join(dir, 'ref.sqlite'));

@@ -2,7 +2,7 @@
  * The NeoX online data server against a Python client that reproduces NeoX's framing and pickle.loads, with a
  * real OpenAIBackend talking HTTP to a stand-in policy server and the real verifier pool grading rewards.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { type NeoxServerEvent, type NeoxServerOptions, startNeoxServer } from '.
 import { loadTrainerTokenizer, type TrainerTokenizer } from './tokenizer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metacot-neox-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const tokFile = join(dir, 'tokenizer.json');
 writeFileSync(tokFile, JSON.stringify(tinyTokenizerJson()));
 

@@ -3,9 +3,10 @@
  * keep input order and add `correct`, `extracted`, `reason` (plus `rule`, `detail`). Bad lines do not stop the
  * run: they come back as `reason: 'invalid_input'` with an `error` naming file:line and field.
  */
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { located, UserError } from '../core/errors.js';
+import { AtomicLineWriter } from '../io/atomic-lines.js';
 import type { VerifierPool } from './pool.js';
 import type { VerifyResult } from './verify.js';
 
@@ -50,8 +51,23 @@ export async function verifyFile(
 ): Promise<BatchSummary> {
   if (!existsSync(inFile)) throw new UserError(`${inFile}: no such file`);
   if (statSync(inFile).isDirectory()) throw new UserError(`${inFile}: is a folder, expected a .jsonl file`);
+  // written beside the target and renamed when complete: a failed run leaves an existing file as it was
+  const out = new AtomicLineWriter(outFile);
+  try {
+    return await verifyLines(pool, inFile, out, onProgress);
+  } catch (err) {
+    await out.abort();
+    throw err;
+  }
+}
+
+async function verifyLines(
+  pool: VerifierPool,
+  inFile: string,
+  out: AtomicLineWriter,
+  onProgress?: (done: number) => void,
+): Promise<BatchSummary> {
   const t0 = performance.now();
-  const out = createWriteStream(outFile, 'utf8');
   const rl = createInterface({
     input: createReadStream(inFile, 'utf8'),
     crlfDelay: Number.POSITIVE_INFINITY,
@@ -59,13 +75,8 @@ export async function verifyFile(
   const summary: BatchSummary = { lines: 0, correct: 0, incorrect: 0, invalid: 0, timeouts: 0, seconds: 0 };
   const window: Promise<string>[] = [];
   const maxInFlight = pool.size * 8;
-  const write = (s: string): Promise<void> =>
-    new Promise((res, rej) => {
-      if (out.write(s)) res();
-      else out.once('drain', res).once('error', rej);
-    });
   const flushOne = async (): Promise<void> => {
-    await write(`${await window.shift()!}\n`);
+    await out.write(await window.shift()!);
     onProgress?.(summary.lines - window.length);
   };
 
@@ -105,7 +116,7 @@ export async function verifyFile(
     if (window.length >= maxInFlight) await flushOne();
   }
   while (window.length > 0) await flushOne();
-  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
+  await out.commit();
   summary.seconds = (performance.now() - t0) / 1000;
   return summary;
 }

@@ -1,4 +1,5 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { located, UserError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
@@ -18,8 +19,10 @@ import {
   solverName,
 } from '../../countdown/solvers.js';
 import { Tokenizer } from '../../countdown/tokenizer.js';
+import { writeFileAtomic } from '../../io/atomic-file.js';
 import { readJsonl } from '../../io/jsonl.js';
-import { choiceOption, floatOption, intOption } from '../options.js';
+import { checkOutputPaths } from '../../io/paths.js';
+import { choiceOption, floatOption, intOption, workersOption } from '../options.js';
 import { progressBar } from '../progress.js';
 
 export function registerCountdown(program: Command): void {
@@ -58,7 +61,7 @@ export function registerCountdown(program: Command): void {
       0,
     )
     .option('--distinct', 'draw input numbers without replacement', false)
-    .option('--workers <n>', 'worker threads (default: one per core)', intOption(1))
+    .option('--workers <n>', 'worker threads (default: one per core)', workersOption())
     .option('--json', 'print the summary as JSON', false)
     .addHelpText(
       'after',
@@ -79,6 +82,12 @@ export function registerCountdown(program: Command): void {
         distinct: o.distinct,
         seed: o.seed,
       };
+      checkOutputPaths([], [{ option: '--out', path: o.out }]);
+      try {
+        mkdirSync(dirname(o.out), { recursive: true });
+      } catch (err) {
+        throw new UserError(`cannot write ${o.out}: ${(err as Error).message}`);
+      }
       const total = o.count + o.testCount + o.testInputsCount;
       const bar = progressBar('countdown generate', total, 'problems');
       let summary: GenerateSummary;
@@ -139,13 +148,14 @@ export function registerCountdown(program: Command): void {
         };
       };
       if (o.in) {
+        checkOutputPaths([{ option: '--in', path: o.in }], [{ option: '--out', path: o.out }]);
         const lines: string[] = [];
         for await (const { line, value } of readJsonl(o.in)) {
           const p = problemFromRow(value, { file: o.in, line });
           lines.push(JSON.stringify(await solveOne(p.nums, p.target, Rng.derive(o.seed, line))));
         }
         const text = lines.length ? `${lines.join('\n')}\n` : '';
-        if (o.out) writeAtomically(o.out, text);
+        if (o.out) writeFileAtomic(o.out, text);
         else process.stdout.write(text);
         return;
       }
@@ -207,16 +217,6 @@ export function registerCountdown(program: Command): void {
       );
       if (report.problems.length > 0) throw new UserError(`${file} failed the check`);
     });
-}
-
-function writeAtomically(file: string, text: string) {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text);
-  } catch (err) {
-    throw new UserError(`cannot write ${file}: ${(err as Error).message}`);
-  }
-  renameSync(tmp, file);
 }
 
 function printSummary(out: string, s: GenerateSummary) {

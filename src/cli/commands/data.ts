@@ -3,10 +3,14 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import type { DifficultyConfig } from '../../curate/build.js';
 import { loadMappingOverrides } from '../../curate/field-map.js';
+import { BUILD_FILES } from '../../curate/output-row.js';
+import type { SkippedRow } from '../../curate/report.js';
 import { SIGNALS, type SignalName } from '../../curate/types.js';
+import { checkOutputPaths } from '../../io/paths.js';
 import { OpenAIBackend } from '../../llm/openai.js';
 import { backendFromSpec } from '../../llm/spec.js';
-import { floatOption, intOption } from '../options.js';
+import { floatOption, intOption, workersOption } from '../options.js';
+import { type Progress, progressBar, progressCounter } from '../progress.js';
 
 function signalList(value: string): SignalName[] {
   const names = value
@@ -20,6 +24,8 @@ function signalList(value: string): SignalName[] {
   }
   return names as SignalName[];
 }
+
+const skippedAt = (r: SkippedRow) => `${r.file}:${r.line}: ${r.message}`;
 
 export function registerData(program: Command): void {
   const data = program.command('data').description('Curate verifiable math problems (Big-Math filters)');
@@ -61,7 +67,7 @@ export function registerData(program: Command): void {
     .option(
       '--workers <n>',
       'worker threads for the per-row filters (0: in-process; the main thread reads, dedups, writes)',
-      intOption(0),
+      workersOption(0),
       1,
     )
     .option(
@@ -92,6 +98,17 @@ export function registerData(program: Command): void {
         '1 = easiest), file, line, answer_from, signals.',
     )
     .action(async (o) => {
+      checkOutputPaths(
+        [
+          ...(o.in as string[]).map((path) => ({ option: '--in', path, recursive: true })),
+          { option: '--map', path: o.map },
+          ...((o.decontaminateAgainst ?? []) as string[]).map((path) => ({
+            option: '--decontaminate-against',
+            path,
+          })),
+        ],
+        [{ option: '--out', path: o.out, writes: Object.values(BUILD_FILES) }],
+      );
       const formats = String(o.format)
         .split(',')
         .map((s) => s.trim());
@@ -126,7 +143,8 @@ export function registerData(program: Command): void {
           concurrency: o.difficultyConcurrency,
         };
       }
-      const tty = process.stderr.isTTY;
+      const rowsRead = progressCounter('filter', 'rows');
+      let rollouts: Progress | undefined;
       // Imported here: the language detector's model takes ~0.6 s to load, which every other command would pay.
       const { buildDataset } = await import('../../curate/build.js');
       const build = buildDataset({
@@ -142,12 +160,18 @@ export function registerData(program: Command): void {
         workers: o.workers,
         symbolic: o.symbolic,
         difficulty,
-        onProgress: tty
-          ? (n, stage) => process.stderr.write(`\r${stage}: ${n.toLocaleString('en-US')}   `)
-          : undefined,
+        onProgress: (n, stage, total) => {
+          if (stage === 'filter') return rowsRead.update(n);
+          rowsRead.stop();
+          rollouts ??= progressBar('difficulty', total ?? 0, 'problems');
+          rollouts.update(n);
+        },
       });
-      const { report } = await build.finally(() => difficulty?.backend.close?.());
-      if (tty) process.stderr.write('\n');
+      const { report } = await build.finally(() => {
+        rowsRead.stop();
+        rollouts?.stop();
+        return difficulty?.backend.close?.();
+      });
       const t = report.totals;
       const w = Math.max(6, ...report.sources.map((s) => s.source.length));
       const lines = [
@@ -157,6 +181,14 @@ export function registerData(program: Command): void {
             `${s.source.padEnd(w)}  ${String(s.rows).padStart(8)}  ${String(s.kept).padStart(8)}  ${String(s.removed).padStart(8)}  ${String(s.malformed).padStart(9)}`,
         ),
         `${'total'.padEnd(w)}  ${String(t.rows).padStart(8)}  ${String(t.kept).padStart(8)}  ${String(t.removed).padStart(8)}  ${String(t.malformed).padStart(9)}`,
+        ...(report.difficulty
+          ? [
+              `difficulty: ${report.difficulty.measured} problems measured` +
+                (report.difficulty.skipped > 0
+                  ? `, ${report.difficulty.skipped} skipped as refused by the backend (first: ${skippedAt(report.difficulty.skipped_rows[0]!)}; all in report.json)`
+                  : ''),
+            ]
+          : []),
         `${report.timing.seconds.toFixed(1)} s, ${Math.round(report.timing.rowsPerSecond)} rows/s, peak RSS ${Math.round(report.timing.maxRssMB)} MB`,
         `report: ${join(o.out, 'report.html')}`,
       ];

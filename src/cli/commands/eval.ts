@@ -1,12 +1,13 @@
-import { renameSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { evaluateSamples } from '../../eval/evaluate.js';
 import { evalReportHtml } from '../../eval/report.js';
 import { readSamples } from '../../eval/samples.js';
+import { writeFileAtomic } from '../../io/atomic-file.js';
+import { checkOutputPaths } from '../../io/paths.js';
 import { VerifierPool } from '../../verify/pool.js';
-import { intOption } from '../options.js';
+import { intOption, workersOption } from '../options.js';
 import { progressBar } from '../progress.js';
 
 function kList(value: string): number[] {
@@ -37,7 +38,7 @@ export function registerEval(program: Command): void {
     )
     .option('--json', 'print one JSON object ("pass@1", "maj@8", "bon@8", ...) instead of a table', false)
     .option('--report <file>', 'also write an HTML report with plots (self-contained, offline)')
-    .option('--workers <n>', 'verifier worker threads (default: one per core)', intOption(1))
+    .option('--workers <n>', 'verifier worker threads (default: one per core)', workersOption())
     .option('--timeout <ms>', 'hard limit per check', intOption(1), 5000)
     .addHelpText(
       'after',
@@ -45,6 +46,7 @@ export function registerEval(program: Command): void {
         'maj@k and best-of-N@k average over the disjoint groups of k samples of each problem (file order).',
     )
     .action(async (o) => {
+      checkOutputPaths([{ option: '--samples', path: o.samples }], [{ option: '--report', path: o.report }]);
       const samples = await readSamples(o.samples);
       const pool = new VerifierPool({ size: o.workers, timeoutMs: o.timeout });
       const bar = progressBar('verify', samples.length, 'responses');
@@ -56,9 +58,7 @@ export function registerEval(program: Command): void {
         await pool.close();
       }
       if (o.report) {
-        const tmp = `${o.report}.tmp-${process.pid}`;
-        writeFileSync(tmp, await evalReportHtml(report, `metacot eval: ${basename(o.samples)}`));
-        renameSync(tmp, o.report);
+        writeFileAtomic(o.report, await evalReportHtml(report, `metacot eval: ${basename(o.samples)}`));
       }
       if (o.json) {
         const { metrics, ...rest } = report;

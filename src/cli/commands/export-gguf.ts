@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { checkOutputPaths } from '../../io/paths.js';
 import { exportCheckpointGguf } from '../../llm/checkpoint-gguf.js';
 import { TOKENIZER_FILE, tokenizerIds } from '../../llm/tokenizer-file.js';
 
@@ -28,6 +29,7 @@ export function registerExportGguf(exportCmd: Command): void {
         '  metacot search --problems math.jsonl --backend gguf:m.gguf --out runs/search.sqlite',
     )
     .action(async (o) => {
+      checkOutputPaths([{ option: '--model', path: o.model }], [{ option: '--out', path: o.out }]);
       const r = await exportCheckpointGguf(o.model, o.out, {
         tokenizer: o.tokenizer,
         warn: (line) => process.stderr.write(`warning: ${line}\n`),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { EXPORT_FORMATS, type ExportFormat, exportDataset } from '../../export/index.js';
+import { checkOutputPaths } from '../../io/paths.js';
 import { choiceOption } from '../options.js';
 import { registerExportGguf } from './export-gguf.js';
 
@@ -80,6 +81,13 @@ export function registerExport(program: Command): void {
         if (o.layout !== undefined && o.layout !== o.style)
           throw new UserError(`--layout ${o.layout} and --style ${o.style} disagree: give --layout only`);
       }
+      checkOutputPaths(
+        [
+          { option: '--in', path: o.in },
+          { option: '--template', path: o.template.startsWith('@') ? o.template.slice(1) : undefined },
+        ],
+        [{ option: '--out', path: o.out }],
+      );
       const summary = await exportDataset({
         input: o.in,
         output: o.out,

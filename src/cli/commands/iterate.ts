@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { checkOutputPaths } from '../../io/paths.js';
 import { loadIterateConfig } from '../../iterate/config.js';
 import { metricsTable } from '../../iterate/metrics.js';
 import { ChildRegistry } from '../../iterate/processes.js';
@@ -18,11 +19,26 @@ export function registerIterate(program: Command): void {
     .addHelpText(
       'after',
       '\nExample:\n  metacot iterate configs/iterate-example.yaml --work runs/iterate\n' +
-        '\nShell templates: train.command {data} {round} {init} {base} {out} {round_dir} {work};\n' +
-        'server.command / server.url / server.reload.command {checkpoint} {port} {round} {round_dir} {work}.',
+        '\nCommand templates: train.command {data} {round} {init} {base} {out} {round_dir} {work};\n' +
+        'server.command / server.url / server.reload.command {checkpoint} {port} {round} {round_dir} {work}.\n' +
+        'Commands run without a shell, each placeholder one argument; for pipes, && or $VAR set shell: true\n' +
+        '(train.shell, server.shell, server.reload.shell): placeholders are then single-quoted.',
     )
     .action(async (file: string, o: { work: string }) => {
       const config = loadIterateConfig(file);
+      checkOutputPaths(
+        [
+          { option: '<config>', path: file },
+          { option: "the config's problems", path: config.problems },
+        ],
+        [
+          {
+            option: '--work',
+            path: o.work,
+            writes: ['state.json', 'metrics.json', 'children.json', 'lock.json'],
+          },
+        ],
+      );
       const children = new ChildRegistry(join(o.work, 'children.json'));
       const stopTimeout = config.server.stopTimeout * 1000;
       // Children run in process groups of their own, so a Ctrl-C at the terminal does not reach them:

@@ -1,26 +1,39 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { defaultConfig, loadRunConfig, type RunConfig } from '../../demo/config.js';
+import { defaultConfig, loadRunConfig, type RunConfig, runFolder } from '../../demo/config.js';
 import { type RunObserver, runPipeline } from '../../demo/run.js';
 import { sampledPassAtK } from '../../demo/sampled.js';
+import { describeSaved, RUN_STATE_FILES, RunState } from '../../demo/state.js';
+import { checkOutputPaths } from '../../io/paths.js';
+import { shellQuote } from '../../io/shell-words.js';
+import { floatOption, intOption, segmentOption } from '../options.js';
 import { progressBar } from '../progress.js';
 
+/** Where a run stands, for the line printed when it is interrupted. */
+interface RunPosition {
+  stage?: { name: string; index: number; total: number; outputs: readonly string[] };
+  progress?: { done: number; total: number; unit: string };
+}
+
 /** Draws the run's stages on stderr: a banner per stage with the run's elapsed time, and a progress bar. */
-function terminalObserver(): RunObserver {
+function terminalObserver(position: RunPosition): RunObserver {
   const started = Date.now();
   let bar: ReturnType<typeof progressBar> | null = null;
   let barTotal = 0;
   let label = '';
   const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
   return {
-    stage(_name, index, total, title, left) {
+    stage(name, index, total, title, left, outputs = []) {
       bar?.stop();
       bar = null;
+      position.stage = { name, index, total, outputs };
+      position.progress = undefined;
       label = `[${index}/${total}]`;
       const elapsed = clock((Date.now() - started) / 1000);
       process.stderr.write(`${label} ${title}  (run time ${elapsed}, about ${clock(left)} left)\n`);
     },
     progress(done, total, unit, note) {
+      position.progress = { done, total, unit };
       if (!bar || barTotal !== total) {
         bar?.stop();
         bar = progressBar(label, total, unit, { plainLines: true });
@@ -41,12 +54,47 @@ function terminalObserver(): RunObserver {
   };
 }
 
+/** The one line a Ctrl-C (or SIGTERM) prints: where the run was, what is saved, how to continue. */
+export function interruptedLine(signal: string, dir: string, position: RunPosition): string {
+  const state = new RunState(dir);
+  const finished = Object.keys(state.stages);
+  const s = position.stage;
+  const p = position.progress;
+  const where = s
+    ? ` in stage ${s.index}/${s.total} ${s.name}${p ? ` at ${p.done}/${p.total} ${p.unit}` : ''}`
+    : '';
+  const saved = [
+    finished.length > 0 ? `finished stages ${finished.join(', ')}` : '',
+    ...(s && !finished.includes(s.name)
+      ? describeSaved(dir, s.outputs).map((what) => `${s.name}'s ${what}`)
+      : []),
+  ].filter(Boolean);
+  const command = ['metacot', ...process.argv.slice(2)].map(shellQuote).join(' ');
+  return (
+    `metacot: interrupted (${signal})${where}; saved in ${dir}: ${saved.length > 0 ? saved.join('; ') : 'nothing yet'}. ` +
+    `The same command resumes${s ? ` at ${s.name}` : ''}: ${command}`
+  );
+}
+
 async function execute(cfg: RunConfig, out: string | undefined) {
-  const dir = out ?? join('runs', cfg.name);
+  const dir = out ?? runFolder(cfg);
   process.stderr.write(
     `metacot: run '${cfg.name}' in ${dir} (re-run the same command to continue after an interruption)\n`,
   );
-  await runPipeline(cfg, dir, terminalObserver());
+  const position: RunPosition = {};
+  // Stages save as they go (checkpoints, partial predictions, stages.json); a signal only has to say so.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\n${interruptedLine(signal, dir, position)}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await runPipeline(cfg, dir, terminalObserver(position));
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
   process.stdout.write(
     `\nwrote ${join(dir, 'results.json')}, ${join(dir, 'report.html')} and ${join(dir, 'predictions')}/\n`,
   );
@@ -65,7 +113,15 @@ export function registerRun(program: Command): void {
     )
     .argument('<config>', 'YAML config (see configs/demo.yaml; omitted fields take the demo defaults)')
     .option('--out <dir>', 'run folder (default: runs/<name>)')
-    .action(async (file: string, o: { out?: string }) => execute(loadRunConfig(file), o.out));
+    .action(async (file: string, o: { out?: string }) => {
+      const cfg = loadRunConfig(file);
+      // Its own config.json may be run again (it is rewritten with the same contents); nothing else it writes.
+      checkOutputPaths(
+        [{ option: '<config>', path: file }],
+        [{ option: '--out', path: o.out ?? runFolder(cfg), writes: RUN_STATE_FILES }],
+      );
+      await execute(cfg, o.out);
+    });
 
   program
     .command('demo')
@@ -74,7 +130,10 @@ export function registerRun(program: Command): void {
         'Same as `metacot run configs/demo.yaml`.',
     )
     .option('--out <dir>', 'run folder (default: runs/demo)')
-    .action(async (o: { out?: string }) => execute(defaultConfig(), o.out));
+    .action(async (o: { out?: string }) => {
+      checkOutputPaths([], [{ option: '--out', path: o.out, writes: RUN_STATE_FILES }]);
+      await execute(defaultConfig(), o.out);
+    });
 }
 
 export function registerPassAtK(program: Command): void {
@@ -86,26 +145,31 @@ export function registerPassAtK(program: Command): void {
         'tokens, has to beat. Writes <run>/sampled/<model>-n<N>-t<T>.json.',
     )
     .argument('<run>', 'a finished run folder (e.g. runs/demo)')
-    .option('--model <name>', 'model folder under <run>/models (cot, metacot, star_1, rl_2, ...)', 'cot')
-    .option('--samples <n>', 'samples per problem (k goes up to it)', '8')
-    .option('--temperature <t>', 'sampling temperature', '1')
-    .option('--seed <n>', 'sampling seed', '0')
-    .option('--threads <n>', "ONNX Runtime threads (default: the run's)")
+    .option(
+      '--model <name>',
+      'model folder under <run>/models (cot, metacot, star_1, rl_2, ...)',
+      segmentOption,
+      'cot',
+    )
+    .option('--samples <n>', 'samples per problem (k goes up to it)', intOption(1), 8)
+    .option('--temperature <t>', 'sampling temperature', floatOption(0.001, 100), 1)
+    .option('--seed <n>', 'sampling seed', intOption(0), 0)
+    .option('--threads <n>', "ONNX Runtime threads (default: the run's)", intOption(1))
     .addHelpText('after', '\nExample:\n  metacot passk runs/demo --model cot --samples 8 --temperature 1\n')
     .action(
       async (
         run: string,
-        o: { model: string; samples: string; temperature: string; seed: string; threads?: string },
+        o: { model: string; samples: number; temperature: number; seed: number; threads?: number },
       ) => {
         // Made on the first report, when the number of problems is known.
         const shown: { bar?: ReturnType<typeof progressBar> } = {};
         const { results, file } = await sampledPassAtK({
           dir: run,
           model: o.model,
-          samples: Number(o.samples),
-          temperature: Number(o.temperature),
-          seed: Number(o.seed),
-          ...(o.threads ? { threads: Number(o.threads) } : {}),
+          samples: o.samples,
+          temperature: o.temperature,
+          seed: o.seed,
+          ...(o.threads !== undefined ? { threads: o.threads } : {}),
           onProgress: (done, total) => {
             shown.bar ??= progressBar('sampling', total, 'problems', { plainLines: true });
             shown.bar.update(done);

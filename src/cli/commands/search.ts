@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { writeJsonlAtomic } from '../../export/write.js';
+import { checkOutputPaths } from '../../io/paths.js';
 import { backendFromSpec } from '../../llm/spec.js';
 import { LINEARIZE_STYLES, type LinearizeStyle } from '../../reasoning/linearize.js';
 import { loadProblems } from '../../reasoning/problems.js';
@@ -158,6 +159,7 @@ export function registerSearch(program: Command): void {
         seed: o.seed,
       };
       const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
+      checkOutputPaths([{ option: '--problems', path: o.problems }], [{ option: '--out', path: o.out }]);
       const problems = await loadProblems(o.problems);
       mkdirSync(dirname(o.out), { recursive: true });
       const store = SearchStore.open(o.out);
@@ -220,6 +222,7 @@ export function registerSearch(program: Command): void {
     )
     .option('--values', 'write each step’s value after it')
     .action(async (file: string, o) => {
+      checkOutputPaths([{ option: '<store>', path: file }], [{ option: '--out', path: o.out }]);
       const store = SearchStore.openReadonly(file);
       try {
         const results = store.resultTotals().length;
@@ -249,6 +252,10 @@ export function registerMerge(program: Command): void {
     .description('Join the SQLite stores of a sharded `metacot search` run into one')
     .requiredOption('--out <store>', 'the merged store (must not exist)')
     .action((stores: string[], o) => {
+      checkOutputPaths(
+        stores.map((path) => ({ option: '<stores>', path })),
+        [{ option: '--out', path: o.out }],
+      );
       mkdirSync(dirname(o.out), { recursive: true });
       const r = mergeStores(o.out, stores);
       process.stdout.write(

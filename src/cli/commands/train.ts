@@ -5,6 +5,7 @@ import { UserError } from '../../core/errors.js';
 import { hasCheckpoint, loadCheckpoint } from '../../engine/checkpoint.js';
 import { DEFAULT_MODEL_CONFIG } from '../../engine/model-config.js';
 import { train } from '../../engine/train.js';
+import { checkOutputPaths } from '../../io/paths.js';
 import { recordedTokenizer, TOKENIZER_FILE, tokenizerById, tokenizerIds } from '../../llm/tokenizer-file.js';
 import { modelConfigFromFlags } from '../model-options.js';
 import { floatOption, intOption } from '../options.js';
@@ -85,6 +86,14 @@ export function registerTrain(program: Command): void {
         '    --d-model 64 --heads 4 --ff 192 --ctx 128 --batch 32 --epochs 3 --lr 3e-3 --warmup 20 --eval-every 50',
     )
     .action(async (o) => {
+      checkOutputPaths(
+        [
+          { option: '--data', path: o.data },
+          { option: '--eval', path: o.eval },
+          { option: '--init', path: o.init },
+        ],
+        [{ option: '--out', path: o.out, writes: ['trainer.json', TOKENIZER_FILE] }],
+      );
       const lines = await readTrainLines(o.data);
       const evalLines = o.eval ? await readTrainLines(o.eval) : undefined;
       if (o.init !== undefined && !hasCheckpoint(o.init))

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
+import { checkOutputPaths } from '../../io/paths.js';
 import { verifyFile } from '../../verify/batch.js';
 import { DEFAULT_PRIORITY, type ExtractionRule } from '../../verify/extract.js';
 import { VerifierPool } from '../../verify/pool.js';
-import { intOption } from '../options.js';
+import { intOption, workersOption } from '../options.js';
 
 function parsePriority(value: string): ExtractionRule[] {
   const rules = value.split(',').map((s) => s.trim()) as ExtractionRule[];
@@ -37,7 +38,7 @@ export function register(program: Command): void {
     .option('--response <text>', 'model response, free-form (`@file` reads a file, `-` stdin)')
     .option('--in <file>', 'batch input: JSONL lines with id, gold, response')
     .option('--out <file>', 'batch output: input lines plus correct, extracted, reason (input order kept)')
-    .option('--workers <n>', 'worker threads (default: one per core)', intOption(1))
+    .option('--workers <n>', 'worker threads (default: one per core)', workersOption())
     .option(
       '--timeout <ms>',
       'hard limit per check; a stuck check answers reason "timeout"',
@@ -72,6 +73,7 @@ export function register(program: Command): void {
       }
       if (o.strictHedging && o.lastBoxed)
         throw new UserError('--strict-hedging and --last-boxed contradict each other: pick one');
+      if (batch) checkOutputPaths([{ option: '--in', path: o.in }], [{ option: '--out', path: o.out }]);
       const priority = o.priority !== undefined ? parsePriority(o.priority) : undefined;
       const pool = new VerifierPool({
         size: batch ? o.workers : 1,
