@@ -3,11 +3,13 @@
  * is refused in every command (the input left as it was), and every bad invocation ends with one clear error
  * line on stderr, a non-zero exit and no stack trace.
  */
+
+import { spawnSync } from 'node:child_process';
 import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { metacot } from './cli.js';
+import { metacot, ROOT } from './cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metacot-cli-safety-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -171,5 +173,22 @@ describe('bad invocations', () => {
     expect(r.stderr).not.toMatch(/MaxListenersExceededWarning|Warning/);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(40);
+  });
+});
+
+describe('a reader that stops early', () => {
+  it('ends the output quietly: no error, exit 0', () => {
+    const cli = join(ROOT, 'dist', 'cli', 'main.js');
+    // head exits after one line while the help is still being written: the next write meets a closed pipe
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `for i in 1 2 3; do "${process.execPath}" "${cli}" --help | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"; done`,
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual(['0', '0', '0']);
   });
 });

@@ -51,6 +51,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`metacot --help | head -1`) closes the pipe: that ends the output, not in error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 // An error no caller awaited (a stream's 'error' event, a rejected promise left behind) would otherwise end
 // the process with Node's raw stack trace: it gets the same one-line report.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const)
