@@ -9,9 +9,41 @@
 import type { Expr, RelOp } from './ast.js';
 import { parseDecimal } from './rational.js';
 
+interface LatexParser {
+  readonly peek: string;
+  nextToken(): string;
+  skipSpace(): boolean;
+}
+interface LatexEntry {
+  latexTrigger: string;
+  kind: 'expression';
+  parse: (parser: LatexParser) => unknown;
+}
 interface Engine {
   parse(latex: string, options?: { canonical?: boolean }): { json: unknown; isValid: boolean };
+  latexDictionary: readonly unknown[];
 }
+
+/**
+ * `\angle ABC` as `["Angle", "A", "B", "C"]`: geometry answers name angles (`\angle ACB = 45^\circ`), and the
+ * engine's releases that support Node 20 do not know the command (it parses to an error). Up to three vertex
+ * letters, so `\angle A` and `\angle ABC` both read as one opaque term.
+ */
+const ANGLE: LatexEntry = {
+  latexTrigger: '\\angle',
+  kind: 'expression',
+  parse(parser) {
+    const vertices: string[] = [];
+    while (vertices.length < 3) {
+      parser.skipSpace();
+      const token = parser.peek;
+      if (!/^[A-Za-z]$/.test(token)) break;
+      parser.nextToken();
+      vertices.push(token);
+    }
+    return vertices.length > 0 ? ['Angle', ...vertices] : null;
+  },
+};
 
 let engine: Engine | null = null;
 let loading: Promise<void> | null = null;
@@ -22,7 +54,9 @@ export function symbolicEngineLoaded(): boolean {
 
 export function loadSymbolicEngine(): Promise<void> {
   loading ??= import('@cortex-js/compute-engine').then((m) => {
-    engine = new m.ComputeEngine() as unknown as Engine;
+    const ce = new m.ComputeEngine() as unknown as Engine;
+    ce.latexDictionary = [...ce.latexDictionary, ANGLE];
+    engine = ce;
   });
   return loading;
 }
