@@ -10,9 +10,9 @@
  * concurrently, and a trainer that connects before any rollout exists waits on its open connection.
  */
 
-import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ProblemRow } from '../export/rows.js';
+import { listenOn } from '../server/listen.js';
 import { BatchQueue, QueueFailed } from './batch-queue.js';
 import type { GroupDeps, NeoxGroup } from './groups.js';
 import { type Picklable, PyFloat, pickleDumps } from './pickle.js';
@@ -205,15 +205,8 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
   try {
     for (let rank = 0; rank < ranks; rank++) {
       const server = createServer((socket) => handle(rank, socket));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(opts.ports[rank], host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
       servers.push(server);
-      bound.push((server.address() as AddressInfo).port);
+      bound.push((await listenOn(server, opts.ports[rank]!, host)).port);
     }
   } catch (err) {
     for (const s of servers) s.close();

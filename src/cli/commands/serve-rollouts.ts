@@ -1,20 +1,14 @@
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
 import { resolveTemplate } from '../../export/prompt.js';
 import { type ProblemRow, readProblems } from '../../export/rows.js';
 import { backendFromSpec } from '../../llm/spec.js';
 import { type NeoxServerEvent, startNeoxServer } from '../../scaleout/neox-server.js';
 import { loadTrainerTokenizer } from '../../scaleout/tokenizer.js';
+import { exposureWarning } from '../../server/listen.js';
 import { VerifierPool } from '../../verify/pool.js';
+import { hostOption, portListOption } from '../listen-options.js';
 import { choiceOption, floatOption, intOption } from '../options.js';
 import { templateArg } from './export.js';
-
-function parsePorts(value: string): number[] {
-  const ports = value.split(',').map((s) => Number(s.trim()));
-  if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535))
-    throw new UserError(`--ports: expected comma-separated port numbers, got ${JSON.stringify(value)}`);
-  return ports;
-}
 
 /** One line per event on stderr: what a person watching a training run needs. */
 function describe(e: NeoxServerEvent): string | null {
@@ -74,9 +68,10 @@ export function registerServeRollouts(program: Command): void {
     .option(
       '--ports <list>',
       'one port per data-parallel rank, comma-separated (NeoX online_dataserver_ports)',
-      '10000',
+      portListOption,
+      [10000],
     )
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--host <host>', 'interface to listen on', hostOption, '127.0.0.1')
     .option('--max-tokens <n>', 'generation cap (default: whatever the context leaves)', intOption(1))
     .option('--temperature <t>', 'sampling temperature', floatOption(0, 10), 1)
     .option('--top-p <p>', 'nucleus sampling', floatOption(0, 1))
@@ -114,16 +109,19 @@ export function registerServeRollouts(program: Command): void {
         'NeoX config: online_dataserver_ports: [10000, 10001], reinforce_leave_one_out: true. See docs/scale-out.md.',
     )
     .action(async (o) => {
-      const ports = parsePorts(o.ports);
+      const ports: number[] = o.ports;
       const tokenizer = loadTrainerTokenizer(o.tokenizer, { eosToken: o.eosToken });
       const template = resolveTemplate(templateArg(o.template));
       const train = await readProblems(o.train);
       const valid: ProblemRow[] | undefined = o.valid ? await readProblems(o.valid) : undefined;
       const test: ProblemRow[] | undefined = o.test ? await readProblems(o.test) : undefined;
-      if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1')
-        process.stderr.write(
-          `warning: listening on ${o.host}: NeoX runs pickle.loads on what it receives, and anyone who can reach this port can connect\n`,
-        );
+      // the NeoX protocol has no token: anyone who can connect gets rollouts, and NeoX unpickles what it receives
+      const warning = exposureWarning(
+        o.host,
+        undefined,
+        'take rollouts (the NeoX protocol has no token), and NeoX runs pickle.loads on what this port sends: keep it on a trusted network',
+      );
+      if (warning !== null) process.stderr.write(`${warning}\n`);
       const backend = await backendFromSpec(o.backend);
       const pool = new VerifierPool({ size: o.verifyWorkers, timeoutMs: o.verifyTimeout });
       let server: Awaited<ReturnType<typeof startNeoxServer>>;
@@ -156,11 +154,7 @@ export function registerServeRollouts(program: Command): void {
       } catch (err) {
         await pool.close();
         await backend.close?.();
-        const e = err as NodeJS.ErrnoException;
-        if (e.code === 'EADDRINUSE') throw new UserError(`a port in --ports ${o.ports} is in use`);
-        if (e.code === 'EACCES')
-          throw new UserError(`not allowed to listen on ${o.host} (--ports ${o.ports})`);
-        throw err;
+        throw err; // listenOn words the ones a person can fix (port in use, no such interface)
       }
       process.stdout.write(
         `metacot neox rollout server: ${server.ports.map((p, r) => `rank ${r} → ${server.host}:${p}`).join(', ')}; ` +
