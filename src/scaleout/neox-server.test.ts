@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { neoxFetch } from '../../test/scaleout/python.js';
+import { neoxFetch, runPython } from '../../test/scaleout/python.js';
 import { type StandInPolicy, startStandInPolicy } from '../../test/scaleout/stand-in-policy.js';
 import { tinyTokenizerJson } from '../../test/scaleout/tiny-tokenizer.js';
 import { renderPrompt, TEMPLATES } from '../export/prompt.js';
@@ -16,6 +16,7 @@ import { OpenAIBackend } from '../llm/openai.js';
 import { VerifierPool } from '../verify/pool.js';
 import { promptIds } from './groups.js';
 import { type NeoxServerEvent, type NeoxServerOptions, startNeoxServer } from './neox-server.js';
+import { ProblemCursor } from './producer.js';
 import { loadTrainerTokenizer, type TrainerTokenizer } from './tokenizer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metacot-neox-'));
@@ -89,6 +90,21 @@ function options(over: Partial<NeoxServerOptions> & { events?: NeoxServerEvent[]
 }
 
 const textOf = (ids: number[]) => tokenizer.decode(ids);
+
+async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const t0 = Date.now();
+  while (!done() && Date.now() - t0 < timeoutMs) await new Promise((r) => setTimeout(r, 20));
+}
+
+/**
+ * Python clients that send a split name and close at once, as the tester's did (`waitMs` 0), or close after the
+ * batch has arrived without reading it (`waitMs` > 0: their kernel resets the connection).
+ */
+const quitters = (port: number, count: number, waitMs = 0) =>
+  runPython([
+    '-c',
+    `import socket,time\nfor _ in range(${count}):\n  s=socket.create_connection(('127.0.0.1',${port}));s.sendall(b'train');time.sleep(${waitMs / 1000});s.close()`,
+  ]);
 
 describe('NeoX online data server', () => {
   it('serves each data-parallel rank its own share, in the exact schema, with LOO-ready rewards', async () => {
@@ -180,6 +196,7 @@ describe('NeoX online data server', () => {
       expect(report.errors).toEqual([]);
       expect(report.groups).toHaveLength(2);
       expect(events.some((e) => e.type === 'hung_up')).toBe(true);
+      await until(() => server.served(0) === 1);
       expect(server.served(0)).toBe(1);
       // the groups served are the first batch built (the quitter's), not a rebuilt one
       const firstPrompts = policy.requests.slice(before, before + 2).map((r) => String(r.prompt));
@@ -187,6 +204,38 @@ describe('NeoX online data server', () => {
       expect(served.map((t) => firstPrompts.some((p) => t.endsWith(p)))).toEqual([true, true]);
     } finally {
       policy.release();
+      await server.close();
+    }
+  });
+
+  it('gives the batches of trainers that hung up at once to the next trainer, in order: none lost or repeated', async () => {
+    const events: NeoxServerEvent[] = [];
+    const server = await startNeoxServer(
+      options({ events, prefetch: 2, producer: { ...options().producer, groupsPerBatch: 1 } }),
+    );
+    try {
+      const port = server.ports[0]!;
+      await until(() => server.ready(0, 'train') === 2);
+      // the first quitters find batches ready, the later ones wait for batches being built
+      await quitters(port, 20);
+      // these let the batch arrive, then close without reading it
+      await quitters(port, 2, 300);
+      const got: string[] = [];
+      for (let k = 0; k < 8; k++) {
+        const report = await neoxFetch(port, 'train', SEQ);
+        expect(report.errors).toEqual([]);
+        expect(report.groups).toHaveLength(1);
+        got.push(PROBLEMS.find((p) => textOf(report.groups[0]!.prefix).includes(p.problem))!.problem);
+      }
+      // exactly the order the producer drew the problems in (train uses the seed as is)
+      const cursor = new ProblemCursor(PROBLEMS, 0, 1, 1);
+      expect(got).toEqual(Array.from({ length: 8 }, () => cursor.next().problem));
+      const hungUp = events.filter((e) => e.type === 'hung_up');
+      expect(hungUp.length).toBeGreaterThanOrEqual(20);
+      expect(hungUp.filter((e) => e.sent)).toHaveLength(2);
+      await until(() => server.served(0) === 8);
+      expect(server.served(0)).toBe(8);
+    } finally {
       await server.close();
     }
   });
@@ -284,6 +333,8 @@ describe('NeoX online data server', () => {
       ]);
       expect(train.errors).toEqual([]);
       expect(valid.errors).toEqual([]);
+      // a batch counts as served once the trainer has read it and closed
+      await until(() => events.filter((e) => e.type === 'served').length === 2);
       const servedTrain = events.find((e) => e.type === 'served' && e.split === 'train') as {
         waitedMs: number;
       };

@@ -14,6 +14,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { ProblemRow } from '../export/rows.js';
 import { listenOn } from '../server/listen.js';
 import { BatchQueue, QueueFailed } from './batch-queue.js';
+import { deliver, hungUp } from './deliver.js';
 import type { GroupDeps, NeoxGroup } from './groups.js';
 import { type Picklable, PyFloat, pickleDumps } from './pickle.js';
 import {
@@ -38,7 +39,10 @@ export interface NeoxServerOptions {
   prefetch: number;
   deps: GroupDeps;
   onEvent?: (e: NeoxServerEvent) => void;
-  /** a connection that has not sent a full split name by then is dropped (default 30 s) */
+  /**
+   * a connection that has not sent a full split name by then is dropped, and one still open that long after its
+   * batch was sent is closed (default 30 s)
+   */
   requestTimeoutMs?: number;
 }
 
@@ -54,7 +58,8 @@ export type NeoxServerEvent =
       waitedMs: number;
     }
   | { type: 'bad_request'; rank: number; detail: string }
-  | { type: 'hung_up'; rank: number; split: Split }
+  /** the trainer went away before reading its batch (`sent`: after it was written); the batch goes out again */
+  | { type: 'hung_up'; rank: number; split: Split; sent: boolean }
   | { type: 'fatal'; rank: number; split: Split; error: string };
 
 export interface RunningNeoxServer {
@@ -124,6 +129,7 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
     queues.push(perSplit);
   }
   const served = Array.from({ length: ranks }, () => ({ train: 0, valid: 0, test: 0 }));
+  const timeoutMs = opts.requestTimeoutMs ?? 30_000;
   const sockets = new Set<Socket>();
 
   const handle = (rank: number, socket: Socket): void => {
@@ -137,10 +143,10 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
       emit({
         type: 'bad_request',
         rank,
-        detail: `no split name within ${opts.requestTimeoutMs ?? 30_000} ms`,
+        detail: `no split name within ${timeoutMs} ms`,
       });
       socket.destroy();
-    }, opts.requestTimeoutMs ?? 30_000);
+    }, timeoutMs);
     socket.on('data', (chunk: Buffer) => {
       if (split !== undefined) return; // NeoX sends nothing more; anything else is ignored
       buffered += chunk.toString('latin1');
@@ -165,10 +171,17 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
 
   const serve = async (rank: number, split: Split, socket: Socket): Promise<void> => {
     const started = Date.now();
+    // a client that sent its split name and closed at once is seen here, before it can take a batch
+    if (await hungUp(socket)) {
+      socket.destroy();
+      emit({ type: 'hung_up', rank, split, sent: false });
+      return;
+    }
     const hangUp = new AbortController();
     const onClose = (): void => hangUp.abort(new Error('trainer hung up'));
     socket.once('close', onClose);
     const queue = queues[rank]![split];
+    const waited = queue.readyCount === 0;
     let batch: NeoxGroup[];
     try {
       batch = await queue.take(hangUp.signal);
@@ -176,18 +189,25 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
       if (err instanceof QueueFailed) {
         // never send an empty or partial pickle: NeoX would crash on it. Closing makes its recv return b"".
         socket.destroy();
-      } else emit({ type: 'hung_up', rank, split });
+      } else emit({ type: 'hung_up', rank, split, sent: false });
       return;
     } finally {
       socket.off('close', onClose);
     }
-    if (socket.destroyed) {
+    // after a wait, a hang-up may be on its way: poll once more before writing (a batch ready at once needs not)
+    if (waited && (await hungUp(socket, 0))) {
       queue.putBack(batch);
-      emit({ type: 'hung_up', rank, split });
+      socket.destroy();
+      emit({ type: 'hung_up', rank, split, sent: false });
       return;
     }
     const bytes = pickleDumps(toPicklable(batch));
-    socket.end(bytes);
+    const waitedMs = Date.now() - started;
+    if (!(await deliver(socket, bytes, timeoutMs))) {
+      queue.putBack(batch);
+      emit({ type: 'hung_up', rank, split, sent: true });
+      return;
+    }
     served[rank]![split]++;
     emit({
       type: 'served',
@@ -196,7 +216,7 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
       request: served[rank]![split],
       groups: batch.length,
       bytes: bytes.length,
-      waitedMs: Date.now() - started,
+      waitedMs,
     });
   };
 

@@ -188,6 +188,10 @@ describe('metacot serve-rollouts --protocol neox', () => {
         expect(r.groups[0]!.rewards).toEqual([1, 0]);
         expect(r.groups[0]!.advantages).toEqual([1, -1]);
       }
+      // a batch counts as served once the trainer has read it and closed
+      const t1 = Date.now();
+      while (!/rank 0 train #1: 1 groups/.test(stderr) && Date.now() - t1 < 5000)
+        await new Promise((r) => setTimeout(r, 50));
       expect(stderr).toMatch(/rank 0 train #1: 1 groups/);
     } finally {
       child.kill('SIGTERM');

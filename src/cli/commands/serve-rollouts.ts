@@ -26,7 +26,9 @@ function describe(e: NeoxServerEvent): string | null {
     case 'bad_request':
       return `rank ${e.rank}: dropped a connection: ${e.detail}`;
     case 'hung_up':
-      return `rank ${e.rank} ${e.split}: trainer hung up before its batch was ready; the batch stays queued`;
+      return e.sent
+        ? `rank ${e.rank} ${e.split}: trainer hung up without reading its batch; it goes to the next request`
+        : `rank ${e.rank} ${e.split}: trainer hung up before its batch went out; the batch stays queued`;
     case 'fatal':
       return null; // the command exits with this error as its one-line message
   }
