@@ -2,12 +2,14 @@ import type { Command } from 'commander';
 import { resolveTemplate } from '../../export/prompt.js';
 import { type ProblemRow, readProblems } from '../../export/rows.js';
 import { backendFromSpec } from '../../llm/spec.js';
-import { type NeoxServerEvent, startNeoxServer } from '../../scaleout/neox-server.js';
+import { type NeoxServerEvent, SPLITS, startNeoxServer } from '../../scaleout/neox-server.js';
+import { RolloutStats } from '../../scaleout/stats.js';
 import { loadTrainerTokenizer } from '../../scaleout/tokenizer.js';
 import { exposureWarning } from '../../server/listen.js';
 import { VerifierPool } from '../../verify/pool.js';
 import { hostOption, portListOption } from '../listen-options.js';
 import { choiceOption, floatOption, intOption } from '../options.js';
+import { statusLines } from '../progress.js';
 import { templateArg } from './export.js';
 
 /** One line per event on stderr: what a person watching a training run needs. */
@@ -29,6 +31,8 @@ function describe(e: NeoxServerEvent): string | null {
       return e.sent
         ? `rank ${e.rank} ${e.split}: trainer hung up without reading its batch; it goes to the next request`
         : `rank ${e.rank} ${e.split}: trainer hung up before its batch went out; the batch stays queued`;
+    case 'group':
+      return null; // counted in the periodic status line
     case 'fatal':
       return null; // the command exits with this error as its one-line message
   }
@@ -102,6 +106,12 @@ export function registerServeRollouts(program: Command): void {
     .option('--seed <n>', 'problem order seed', intOption(0), 0)
     .option('--verify-workers <n>', 'verifier threads', intOption(1), 2)
     .option('--verify-timeout <ms>', 'hard limit per check', intOption(1), 5000)
+    .option(
+      '--status-every <s>',
+      'seconds between status lines on stderr (groups, samples/s, reward, ready, served), terminal or not',
+      intOption(1),
+      10,
+    )
     .addHelpText(
       'after',
       '\nExample (NeoX with 2 data-parallel ranks, vLLM on :8000):\n' +
@@ -126,6 +136,7 @@ export function registerServeRollouts(program: Command): void {
       if (warning !== null) process.stderr.write(`${warning}\n`);
       const backend = await backendFromSpec(o.backend);
       const pool = new VerifierPool({ size: o.verifyWorkers, timeoutMs: o.verifyTimeout });
+      const stats = new RolloutStats();
       let server: Awaited<ReturnType<typeof startNeoxServer>>;
       try {
         await pool.ready();
@@ -149,6 +160,7 @@ export function registerServeRollouts(program: Command): void {
             retry: { attempts: o.retries, baseMs: 1000, maxMs: 30_000 },
           },
           onEvent: (e) => {
+            stats.add(e);
             const line = describe(e);
             if (line !== null) process.stderr.write(`${line}\n`);
           },
@@ -163,7 +175,11 @@ export function registerServeRollouts(program: Command): void {
           `policy ${backend.name}; tokenizer ${tokenizer.source} (EOS ${tokenizer.eosToken} = ${tokenizer.eosId}); ` +
           `${train.length} train problems, k=${o.k}, ${o.groups} groups per request\n`,
       );
+      const readyNow = (): number =>
+        ports.reduce((n, _, rank) => n + SPLITS.reduce((m, split) => m + server.ready(rank, split), 0), 0);
+      const stopStatus = statusLines(o.statusEvery * 1000, () => stats.line(readyNow()));
       const stop = async (): Promise<void> => {
+        stopStatus();
         await server.close();
         await pool.close();
         await backend.close?.();
