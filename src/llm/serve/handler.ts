@@ -73,16 +73,30 @@ async function completions(b: Body, lm: LMBackend, o: ServeOptions, signal: Abor
   const want = typeof lp === 'number';
   const echo = b.echo === true;
   if (echo && !lm.score) throw new ApiError(400, "'echo' is not supported by this model's backend", 'echo');
+  // the prompts run concurrently, so a backend that batches (our engine) samples them together; the first
+  // failure stops the others
+  const failed = new AbortController();
+  const both = AbortSignal.any([signal, failed.signal]);
+  const answers = await Promise.all(
+    (prompts as string[]).map(async (prompt) => {
+      try {
+        const r = await lm.complete({ ...req, prompt, logprobs: want }, both);
+        // echo: the prompt's own tokens and log-probabilities (each given the ones before it, after <bos>) go
+        // first, which is how clients score text through a completions endpoint
+        const echoed = echo ? await lm.score!('', prompt, both) : undefined;
+        return { prompt, r, echoed };
+      } catch (err) {
+        failed.abort(err);
+        throw err;
+      }
+    }),
+  );
   const choices: unknown[] = [];
   let promptTokens = 0;
   let completionTokens = 0;
-  for (const prompt of prompts as string[]) {
-    const r = await lm.complete({ ...req, prompt, logprobs: want }, signal);
+  for (const { prompt, r, echoed } of answers) {
     promptTokens += r.promptTokens;
     completionTokens += r.completionTokens;
-    // echo: the prompt's own tokens and log-probabilities (each given the ones before it, after <bos>) go first,
-    // which is how clients score text through a completions endpoint
-    const echoed = echo ? await lm.score!('', prompt, signal) : undefined;
     for (const c of r.completions)
       choices.push({
         index: choices.length,
