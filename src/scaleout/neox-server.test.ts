@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { neoxFetch, runPython } from '../../test/scaleout/python.js';
 import { type StandInPolicy, startStandInPolicy } from '../../test/scaleout/stand-in-policy.js';
 import { tinyTokenizerJson } from '../../test/scaleout/tiny-tokenizer.js';
+import { dribble } from '../../test/servers/raw.js';
 import { renderPrompt, TEMPLATES } from '../export/prompt.js';
 import type { ProblemRow } from '../export/rows.js';
 import { OpenAIBackend } from '../llm/openai.js';
@@ -381,6 +382,37 @@ describe('NeoX online data server', () => {
         /problems\.jsonl:8 \(id p7\): the policy server rejected/,
       );
       expect(events.some((e) => e.type === 'retry')).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('cuts a client that never finishes its split name, and one that never closes after its batch', async () => {
+    const events: NeoxServerEvent[] = [];
+    const server = await startNeoxServer(options({ events, requestTimeoutMs: 500 }));
+    try {
+      const port = server.ports[0]!;
+      const slow = await dribble(port, 'trai', 300);
+      expect(slow.cut).toBe(true);
+      expect(slow.afterMs).toBeLessThan(3000);
+      expect(events.find((e) => e.type === 'bad_request')).toMatchObject({
+        detail: 'no split name within 500 ms',
+      });
+      // reads its batch, then keeps its side open: the server lets go after the same limit, counting it served
+      const lingerer = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+      let bytes = 0;
+      lingerer.on('data', (c: Buffer) => {
+        bytes += c.length;
+      });
+      lingerer.write('train');
+      await new Promise((r) => lingerer.once('end', r));
+      expect(bytes).toBeGreaterThan(0);
+      expect(server.served(0)).toBe(0); // not yet: the trainer has not closed
+      const t0 = Date.now();
+      await until(() => server.served(0) === 1);
+      expect(server.served(0)).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      lingerer.destroy();
     } finally {
       await server.close();
     }
