@@ -1,13 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BOS, EOS, TINY_BOS_ID, TINY_EOS_ID, tinyTokenizerJson } from '../../test/scaleout/tiny-tokenizer.js';
 import { UserError } from '../core/errors.js';
 import { promptIds } from './groups.js';
 import { loadTrainerTokenizer } from './tokenizer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metacot-tok-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, content: unknown): string => {
   const file = join(dir, name);
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));

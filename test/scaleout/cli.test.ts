@@ -3,7 +3,7 @@
  * stand-in policy over real HTTP, and the Python NeoX client over real TCP.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { type StandInPolicy, startStandInPolicy } from './stand-in-policy.js';
 import { tinyTokenizerJson } from './tiny-tokenizer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metacot-scaleout-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const problems = join(dir, 'problems.jsonl');
 writeFileSync(
   problems,

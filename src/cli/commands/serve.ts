@@ -12,7 +12,8 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description(
       'OpenAI-compatible HTTP server for a model: GET /v1/models, POST /v1/completions, POST /v1/chat/completions\n' +
-        '(n, stop, logprobs, max_tokens, temperature, top_p, seed; no streaming). Prints its base URL on stdout.',
+        '(n, stop, logprobs, max_tokens, temperature, top_p, top_k, min_p, repetition_penalty, seed; no streaming;\n' +
+        'unknown fields are refused with 400). Prints its base URL on stdout.',
     )
     .requiredOption(
       '--model <path>',
@@ -33,7 +34,8 @@ export function registerServe(program: Command): void {
         '  metacot serve --model runs/x/models/metacot --port 8000\n' +
         '  metacot serve --model model.gguf --token s3cret\n' +
         '  curl -s 127.0.0.1:8000/v1/completions -d \'{"prompt":"12+7=","max_tokens":8,"n":4,"stop":["\\n"]}\'\n' +
-        'Requests run one at a time on our engine (the n samples of a request are one batch); see docs/llm-backends.md.',
+        'On our engine, concurrent requests are sampled together in one batch, each with its own options and seed;\n' +
+        'see docs/llm-backends.md.',
     )
     .action(async (o) => {
       const token: string | undefined = o.token ?? process.env.METACOT_SERVE_TOKEN;
