@@ -155,7 +155,13 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
       if (matched !== undefined) {
         clearTimeout(timer);
         split = matched;
-        void serve(rank, matched, socket);
+        serve(rank, matched, socket).catch((err: unknown) => {
+          // a bug (the batch would not pickle): said once, loudly, rather than an unhandled rejection
+          const e = err instanceof Error ? err : new Error(String(err));
+          socket.destroy();
+          emit({ type: 'fatal', rank, split: matched, error: e.message });
+          rejectFailure(e);
+        });
       } else if (!SPLITS.some((s) => s.startsWith(buffered))) {
         clearTimeout(timer);
         emit({

@@ -2,9 +2,9 @@
  * The HTTP listener under every metacot HTTP server (`serve`, `serve-reward`): it survives any client.
  *
  * - What can be answered from the headers alone (health, auth, route, method, a declared size over the limit) is
- *   answered before a byte of the body is read, and the connection is then closed rather than drained, so an
- *   unauthenticated 60 MB upload costs neither memory nor bandwidth. `Expect: 100-continue` clients are told
- *   before they send.
+ *   answered before a byte of the body is read, and the connection is then closed (after a short lingering
+ *   close, so a client still uploading reads the answer), so an unauthenticated 60 MB upload costs no memory.
+ *   `Expect: 100-continue` clients are told before they send.
  * - Bodies are read up to the limit; past it the answer is 413 and the connection is closed.
  * - A client that hangs up mid-body or mid-answer ends only its own request: the handler's signal is aborted,
  *   and no path leaves a promise rejected (the process would exit on an unhandled rejection).
@@ -36,13 +36,42 @@ export interface TimeLimits {
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
+/** How long a connection answered before its body was read keeps reading (and dropping) that body. */
+const LINGER_MS = 5000;
+
+/**
+ * Lets the answer to a request whose body was left unread reach a client that is still sending that body.
+ * Node destroys the socket once an answer with `Connection: close` is written; a socket destroyed with unread
+ * bytes is reset by the kernel, and a client still uploading (Python's urllib) then sees a broken pipe instead
+ * of the 401 or 413. So, as nginx's lingering close does, our side is ended instead and what the client still
+ * sends is read and dropped (never buffered) until it closes, for at most LINGER_MS.
+ */
+function lingeringClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    if (socket.writable) socket.end();
+    req.removeAllListeners('data');
+    req.resume(); // a body read up to the limit was paused
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    socket.once('close', () => clearTimeout(timer));
+  };
+}
+
 /** Writes a Web Response; `close` ends the connection after it (the body was left unread). */
-async function send(res: ServerResponse, response: Response, close: boolean): Promise<void> {
+async function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  response: Response,
+  close: boolean,
+): Promise<void> {
   const payload = Buffer.from(await response.arrayBuffer());
   if (res.destroyed || res.headersSent) return;
   const headers = Object.fromEntries(response.headers);
   headers['content-length'] = String(payload.length);
-  if (close) headers.connection = 'close';
+  if (close) {
+    headers.connection = 'close';
+    lingeringClose(req);
+  }
   res.writeHead(response.status, headers);
   res.end(payload);
 }
@@ -72,15 +101,15 @@ export function createGuardedServer(h: GuardedHandler, limits: TimeLimits = {}):
       if (!res.writableFinished) ctl.abort(new Error('client disconnected'));
     });
     const early = h.preflight(req);
-    if (early !== null) return send(res, early, hasBody(req));
+    if (early !== null) return send(req, res, early, hasBody(req));
     let body: Buffer | undefined;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const read = await readLimited(req, h.maxBodyBytes);
       if (read.kind === 'aborted') return; // nobody to answer
-      if (read.kind === 'too_large') return send(res, h.tooLarge(h.maxBodyBytes), true);
+      if (read.kind === 'too_large') return send(req, res, h.tooLarge(h.maxBodyBytes), true);
       body = read.body;
     }
-    return send(res, await h.handle(req, body, ctl.signal), false);
+    return send(req, res, await h.handle(req, body, ctl.signal), false);
   };
 
   const run = (req: IncomingMessage, res: ServerResponse): void => {
@@ -88,7 +117,7 @@ export function createGuardedServer(h: GuardedHandler, limits: TimeLimits = {}):
     respond(req, res).catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       if (res.headersSent) res.destroy();
-      else send(res, h.internalError(message), hasBody(req) && !req.complete).catch(() => res.destroy());
+      else send(req, res, h.internalError(message), hasBody(req) && !req.complete).catch(() => res.destroy());
     });
   };
 
@@ -104,7 +133,7 @@ export function createGuardedServer(h: GuardedHandler, limits: TimeLimits = {}):
       early = h.internalError(err instanceof Error ? err.message : String(err));
     }
     if (early !== null) {
-      send(res, early, true).catch(() => res.destroy());
+      send(req, res, early, true).catch(() => res.destroy());
       return;
     }
     res.writeContinue();

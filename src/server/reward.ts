@@ -93,7 +93,13 @@ export function rewardRoutes(pool: VerifierPool, opts: RewardServerOptions): Rew
     preflight(method, url, headers) {
       const path = routePath(url);
       if (method === 'GET' && path === '/health') {
-        return json(200, { ok: true, workers: pool.size, timeouts: pool.timeouts, restarts: pool.restarts });
+        return json(200, {
+          ok: true,
+          workers: pool.size,
+          pending: pool.pending,
+          timeouts: pool.timeouts,
+          restarts: pool.restarts,
+        });
       }
       if (opts.token !== undefined) {
         const auth = headers.get('authorization') ?? '';

@@ -126,6 +126,11 @@ export class VerifierPool {
     if (this.slots.some((s) => !s.ready) && !this.closed) await this.ready();
   }
 
+  /** Checks waiting or running, for monitoring. */
+  get pending(): number {
+    return this.queue.size + this.slots.reduce((n, s) => n + s.inflight.length, 0);
+  }
+
   verify(input: VerifyInput): Promise<VerifyResult> {
     return this.verifyBatch([input]).then((rs) => rs[0]!);
   }
