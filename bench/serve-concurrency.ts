@@ -2,8 +2,9 @@
  * `metacot serve` under concurrent load: R requests sent at once (n samples each) to a tiny engine model, over
  * real HTTP; prints p50/p90/p99 latency, wall time, and throughput (requests/s, completion tokens/s).
  *
- * Run: `npm run build && npx tsx bench/serve-concurrency.ts [requests=200] [n=8] [max_tokens=16] [cli]`
- * (`cli`: another build's dist/cli/main.js, to compare before and after a change on the same machine).
+ * Run: `npm run build && npx tsx bench/serve-concurrency.ts [requests=200] [n=8] [max_tokens=16] [temperature=1] [cli]`
+ * (`cli`: another build's dist/cli/main.js, to compare before and after a change on the same machine). The tiny
+ * model ends most answers after ~5 tokens at temperature 1; temperature 2 makes most run to max_tokens.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,8 @@ import { trainTinyTextModel } from '../src/llm/testing/tiny-model.js';
 const requests = Number(process.argv[2] ?? 200);
 const n = Number(process.argv[3] ?? 8);
 const maxTokens = Number(process.argv[4] ?? 16);
-const cli = process.argv[5] ?? join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+const temperature = Number(process.argv[5] ?? 1);
+const cli = process.argv[6] ?? join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 
 async function startServe(model: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [cli, 'serve', '--model', model, '--port', '0', '--max-n', '64'], {
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
             prompt: `${k % 10} plus ${(k * 7) % 10} is`,
             max_tokens: maxTokens,
             n,
-            temperature: 1,
+            temperature,
             seed: k,
           }),
         }).then(async (r) => {
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
       const ms = results.map((r) => r.ms).sort((a, b) => a - b);
       const tokens = results.reduce((a, r) => a + r.tokens, 0);
       console.log(
-        `${requests} concurrent requests, n=${n}, max_tokens=${maxTokens} (${cli}):\n` +
+        `${requests} concurrent requests, n=${n}, max_tokens=${maxTokens}, temperature ${temperature} (${cli}):\n` +
           `  latency p50 ${(quantile(ms, 0.5) / 1000).toFixed(2)} s, p90 ${(quantile(ms, 0.9) / 1000).toFixed(2)} s, ` +
           `p99 ${(quantile(ms, 0.99) / 1000).toFixed(2)} s; wall ${wall.toFixed(2)} s\n` +
           `  throughput ${(requests / wall).toFixed(1)} requests/s, ${(tokens / wall).toFixed(0)} completion tokens/s`,
