@@ -143,3 +143,16 @@ export function progressCounter(label: string, unit: string, opts: ProgressOptio
     },
   };
 }
+
+/**
+ * Status lines for open-ended work (a server): every `everyMs`, `line()` is written to stderr, terminal or not,
+ * unless it returns null (nothing new to say). Stop it with the returned function.
+ */
+export function statusLines(everyMs: number, line: () => string | null): () => void {
+  const timer = setInterval(() => {
+    const text = line();
+    if (text !== null) process.stderr.write(`${text}\n`);
+  }, everyMs);
+  timer.unref(); // a status line never keeps the process alive
+  return () => clearInterval(timer);
+}

@@ -21,6 +21,15 @@ export interface CompletionRequest {
   /** 1 by default; 0 means greedy. */
   temperature?: number;
   topP?: number;
+  /** Sample only among the k most likely tokens (0 or absent: off). Only backends listing 'topK' in `knobs`. */
+  topK?: number;
+  /** Drop tokens less likely than minP × the most likely one (0 or absent: off). Only with 'minP' in `knobs`. */
+  minP?: number;
+  /**
+   * Divide positive logits (multiply negative ones) of tokens already in the prompt or the completion by this
+   * (1 or absent: off), as HF transformers and vLLM do. Only backends listing 'repetitionPenalty' in `knobs`.
+   */
+  repetitionPenalty?: number;
   /** Generation stops before any of these strings; the stop string is not part of the text. */
   stop?: string[];
   seed?: number;
@@ -52,9 +61,14 @@ export interface ScoreResult {
   tokenTexts?: string[];
 }
 
+/** Sampling knobs beyond temperature and top-p, which not every backend can honour. */
+export type SamplingKnob = 'topK' | 'minP' | 'repetitionPenalty';
+
 export interface LMBackend {
   /** Human-readable identity for logs and reports, e.g. `openai:http://127.0.0.1:8000/v1 model=x`. */
   readonly name: string;
+  /** The optional sampling knobs this backend honours; a request setting any other one is refused. */
+  readonly knobs?: readonly SamplingKnob[];
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult>;
   /** Teacher-forced log-probabilities of `continuation` after `prompt`, where the engine allows it. */
   score?(prompt: string, continuation: string, signal?: AbortSignal): Promise<ScoreResult>;

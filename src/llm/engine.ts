@@ -7,19 +7,19 @@
  * ```
  *
  * Prompts start with <bos>; generation ends at <eos>, a stop string, maxTokens or the context length.
- * The n samples of one request run as one batch in the Sampler (sequence i draws from Rng.derive(seed, i),
- * so a seeded request is reproducible whatever else runs). Requests are served one at a time: the Sampler's
- * KV cache buffers are shared between its calls, and batching requests with different seeds, temperatures
- * and lengths into one graph run would break that per-request reproducibility.
+ * Concurrent requests run together: while one Sampler batch runs, the requests that arrive are gathered into
+ * the next (batcher.ts), each with its own sampling options, stops and seed (sequence i of a request draws from
+ * Rng.derive(seed, i), so a seeded request gives the same text whatever runs beside it). A request whose signal
+ * aborts leaves the line, or stops its sequences at the next token. Scoring runs alone, between batches.
  * `tokens` and `logprobs` cover every generated token, including the <eos> or the token that completed a
  * stop string, although neither appears in `text`.
  */
 import { loadCheckpoint } from '../engine/checkpoint.js';
-import { Sampler } from '../engine/infer/sampler.js';
+import { type GenerateRequest, type Generation, Sampler } from '../engine/infer/sampler.js';
 import type { ModelConfig, Weights } from '../engine/model-config.js';
-import type { CompletionRequest, CompletionResult, LMBackend, ScoreResult } from './backend.js';
+import type { CompletionRequest, CompletionResult, LMBackend, SamplingKnob, ScoreResult } from './backend.js';
+import { Batcher } from './batcher.js';
 import { plainChatPrompt } from './chat-template.js';
-import { Semaphore } from './semaphore.js';
 import { cutAtStop, randomSeed } from './stop.js';
 import type { TextTokenizer } from './text-tokenizer.js';
 import { resolveTokenizer } from './tokenizer-file.js';
@@ -36,15 +36,25 @@ export interface EngineBackendOptions {
   warn?: (line: string) => void;
 }
 
+const DEFAULT_MAX_BATCH = 256;
+
 export class EngineBackend implements LMBackend {
-  readonly #lock = new Semaphore(1);
+  readonly knobs: readonly SamplingKnob[] = ['topK', 'minP', 'repetitionPenalty'];
+  readonly #batcher: Batcher<GenerateRequest, Generation[]>;
 
   private constructor(
     readonly name: string,
     readonly cfg: ModelConfig,
     readonly tokenizer: TextTokenizer,
     private sampler: Sampler,
-  ) {}
+    maxBatch: number,
+  ) {
+    this.#batcher = new Batcher(
+      (reqs) => this.sampler.generateMany(reqs),
+      (req) => req.prompts.length,
+      maxBatch,
+    );
+  }
 
   /** Loads the latest checkpoint in `dir` (as `metacot train` writes it) and its tokenizer. */
   static async load(dir: string, o: EngineBackendOptions = {}): Promise<EngineBackend> {
@@ -61,8 +71,9 @@ export class EngineBackend implements LMBackend {
     o: EngineBackendOptions = {},
     name = 'engine',
   ): Promise<EngineBackend> {
-    const sampler = await Sampler.create(cfg, weights, { threads: o.threads ?? 1, maxBatch: o.maxBatch });
-    return new EngineBackend(name, cfg, tokenizer, sampler);
+    const maxBatch = o.maxBatch ?? DEFAULT_MAX_BATCH;
+    const sampler = await Sampler.create(cfg, weights, { threads: o.threads ?? 1, maxBatch });
+    return new EngineBackend(name, cfg, tokenizer, sampler, maxBatch);
   }
 
   /** The token ids a request's prompt becomes (<bos> first). */
@@ -71,45 +82,50 @@ export class EngineBackend implements LMBackend {
     return [this.tokenizer.bos, ...this.tokenizer.encode(text)];
   }
 
-  complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
-    validateRequest(request);
-    return this.#lock.run(async () => {
-      signal?.throwIfAborted();
-      const prompt = this.promptIds(request);
-      const n = request.n ?? 1;
-      const temperature = request.temperature ?? 1;
-      const tok = this.tokenizer;
-      const gens = await this.sampler.generate({
-        prompts: Array.from({ length: n }, () => prompt),
-        maxNewTokens: request.maxTokens,
-        temperature: temperature === 0 ? 1 : temperature,
-        greedy: temperature === 0,
-        topP: request.topP,
-        stopTokens: [tok.eos],
-        stopStrings: request.stop,
-        detokenize: (ids) => tok.decode(ids),
-        seed: request.seed ?? randomSeed(),
-        logprobs: request.logprobs,
-      });
-      const completions = gens.map((g) => {
-        const cut = cutAtStop(tok.decode(g.tokens), request.stop);
-        return {
-          text: cut.text,
-          finishReason: g.finishReason,
-          tokens: g.tokens.length,
-          ...(g.logprobs ? { logprobs: g.logprobs, tokenTexts: g.tokens.map((t) => tok.decode([t])) } : {}),
-        };
-      });
+  async complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
+    validateRequest(request, this.knobs);
+    signal?.throwIfAborted();
+    const prompt = this.promptIds(request);
+    const n = request.n ?? 1;
+    const temperature = request.temperature ?? 1;
+    const tok = this.tokenizer;
+    const gen: GenerateRequest = {
+      prompts: Array.from({ length: n }, () => prompt),
+      maxNewTokens: request.maxTokens,
+      temperature: temperature === 0 ? 1 : temperature,
+      greedy: temperature === 0,
+      topP: request.topP,
+      topK: request.topK,
+      minP: request.minP,
+      repetitionPenalty: request.repetitionPenalty,
+      stopTokens: [tok.eos],
+      stopStrings: request.stop,
+      detokenize: (ids) => tok.decode(ids),
+      seed: request.seed ?? randomSeed(),
+      logprobs: request.logprobs,
+      signal,
+    };
+    // refused here, alone, rather than failing the batch it would join (a prompt longer than the context, ...)
+    this.sampler.checkRequest(gen);
+    const gens = await this.#batcher.submit(gen, signal);
+    const completions = gens.map((g) => {
+      const cut = cutAtStop(tok.decode(g.tokens), request.stop);
       return {
-        completions,
-        promptTokens: prompt.length,
-        completionTokens: completions.reduce((a, c) => a + c.tokens, 0),
+        text: cut.text,
+        finishReason: g.finishReason,
+        tokens: g.tokens.length,
+        ...(g.logprobs ? { logprobs: g.logprobs, tokenTexts: g.tokens.map((t) => tok.decode([t])) } : {}),
       };
     });
+    return {
+      completions,
+      promptTokens: prompt.length,
+      completionTokens: completions.reduce((a, c) => a + c.tokens, 0),
+    };
   }
 
   score(prompt: string, continuation: string, signal?: AbortSignal): Promise<ScoreResult> {
-    return this.#lock.run(async () => {
+    return this.#batcher.exclusive(async () => {
       signal?.throwIfAborted();
       const ids = this.tokenizer.encode(continuation);
       const [s] = await this.sampler.score({ prompts: [this.promptIds({ prompt })], continuations: [ids] });
@@ -118,6 +134,6 @@ export class EngineBackend implements LMBackend {
   }
 
   async close(): Promise<void> {
-    await this.#lock.run(() => this.sampler.dispose());
+    await this.#batcher.exclusive(() => this.sampler.dispose());
   }
 }

@@ -168,8 +168,11 @@ export class LlamaCppBackend implements LMBackend {
   /** Resolved on the first chat request (importing the resolver costs nothing for completion-only use). */
   #wrapper: ChatWrapper | undefined;
 
+  /** llama.cpp's repeat penalty looks back a window, not at every token as HF's does: not offered */
+  readonly knobs = ['topK', 'minP'] as const;
+
   async complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
-    validateRequest(request);
+    validateRequest(request, this.knobs);
     if (request.messages !== undefined && this.useTemplate && this.#wrapper === undefined) {
       const { resolveChatWrapper } = await import('node-llama-cpp');
       this.#wrapper = resolveChatWrapper(this.model);
@@ -216,8 +219,8 @@ export class LlamaCppBackend implements LMBackend {
       const gen = seq.evaluateWithMetadata(
         prompt,
         { confidence: true },
-        // topK 0 and minP 0 switch off llama.cpp's default truncation, so only top-p shapes the distribution.
-        { temperature, topP: r.topP ?? 1, topK: 0, minP: 0, seed, yieldEogToken: true },
+        // topK 0 and minP 0 switch off llama.cpp's default truncation, so only what was asked shapes the distribution.
+        { temperature, topP: r.topP ?? 1, topK: r.topK ?? 0, minP: r.minP ?? 0, seed, yieldEogToken: true },
       );
       for await (const out of gen) {
         signal?.throwIfAborted();

@@ -90,6 +90,8 @@ const COOL_MAX_MS = 10_000;
 
 export class OpenAIBackend implements LMBackend {
   readonly name: string;
+  /** forwarded as top_k, min_p, repetition_penalty (vLLM's names) */
+  readonly knobs = ['topK', 'minP', 'repetitionPenalty'] as const;
   readonly model: string;
   readonly mode: 'completions' | 'chat';
   readonly #endpoints: Endpoint[];
@@ -165,7 +167,7 @@ export class OpenAIBackend implements LMBackend {
   }
 
   async complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResult> {
-    validateRequest(request);
+    validateRequest(request, this.knobs);
     const n = request.n ?? 1;
     const completions: Completion[] = [];
     let promptTokens = 0;
@@ -285,6 +287,10 @@ export class OpenAIBackend implements LMBackend {
     }
     if (r.temperature !== undefined) body.temperature = r.temperature;
     if (r.topP !== undefined) body.top_p = r.topP;
+    // vLLM's, SGLang's and llama.cpp's names; a server without them refuses the request (4xx), never ignores it
+    if (r.topK !== undefined) body.top_k = r.topK;
+    if (r.minP !== undefined) body.min_p = r.minP;
+    if (r.repetitionPenalty !== undefined) body.repetition_penalty = r.repetitionPenalty;
     if (r.stop !== undefined && r.stop.length > 0) body.stop = r.stop;
     if (seed !== undefined) body.seed = seed;
     return { ...this.#extraBody, ...body };

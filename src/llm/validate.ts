@@ -1,10 +1,16 @@
 import { UserError } from '../core/errors.js';
-import type { CompletionRequest } from './backend.js';
+import type { CompletionRequest, SamplingKnob } from './backend.js';
 
 const ROLES = new Set(['system', 'user', 'assistant']);
 
-/** Checks a CompletionRequest before any backend spends time on it; throws a one-line UserError. */
-export function validateRequest(r: CompletionRequest): void {
+/** A knob's value that changes nothing, so any backend honours it. */
+const NEUTRAL: Record<SamplingKnob, number> = { topK: 0, minP: 0, repetitionPenalty: 1 };
+
+/**
+ * Checks a CompletionRequest before any backend spends time on it; throws a one-line UserError. A sampling knob
+ * outside `knobs` (the ones the calling backend honours) is refused unless it is set to its neutral value.
+ */
+export function validateRequest(r: CompletionRequest, knobs: readonly SamplingKnob[] = []): void {
   const bad = (field: string, msg: string): never => {
     throw new UserError(`completion request: ${field} ${msg}`);
   };
@@ -25,6 +31,14 @@ export function validateRequest(r: CompletionRequest): void {
   if (r.temperature !== undefined && !(r.temperature >= 0))
     bad('temperature', `must be >= 0, got ${r.temperature}`);
   if (r.topP !== undefined && !(r.topP > 0 && r.topP <= 1)) bad('topP', `must be in (0, 1], got ${r.topP}`);
+  if (r.topK !== undefined && !(Number.isInteger(r.topK) && r.topK >= 0))
+    bad('topK', `must be an integer >= 0, got ${r.topK}`);
+  if (r.minP !== undefined && !(r.minP >= 0 && r.minP <= 1)) bad('minP', `must be in [0, 1], got ${r.minP}`);
+  if (r.repetitionPenalty !== undefined && !(r.repetitionPenalty > 0 && Number.isFinite(r.repetitionPenalty)))
+    bad('repetitionPenalty', `must be a number > 0, got ${r.repetitionPenalty}`);
+  for (const k of Object.keys(NEUTRAL) as SamplingKnob[])
+    if (r[k] !== undefined && r[k] !== NEUTRAL[k] && !knobs.includes(k))
+      bad(k, 'is not supported by this backend');
   if (
     r.stop !== undefined &&
     (!Array.isArray(r.stop) || !r.stop.every((s) => typeof s === 'string' && s !== ''))

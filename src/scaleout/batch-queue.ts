@@ -2,7 +2,8 @@
  * A prefetch queue of ready batches for one (rank, split). It keeps `depth` batches built or building, so a
  * trainer that asks finds one waiting whenever generation keeps up; a trainer that asks before anything is
  * ready simply waits (NeoX has no client timeout, and a wait is what its blocking recv expects). A taker that
- * hangs up while waiting leaves the next batch in the queue for whoever asks next.
+ * hangs up while waiting leaves the next batch in the queue for whoever asks next, and a batch taken but never
+ * delivered is put back in its place: batches go out in the order their builds started, none lost or repeated.
  */
 
 export class QueueFailed extends Error {
@@ -14,8 +15,12 @@ interface Waiter<T> {
   reject: (e: Error) => void;
 }
 
-export class BatchQueue<T> {
+export class BatchQueue<T extends object> {
+  /** built batches, in the order their builds started */
   private readonly ready: T[] = [];
+  /** each batch's place in that order, so a batch put back goes where it was */
+  private readonly order = new WeakMap<T, number>();
+  private nextOrder = 0;
   private readonly waiters: Waiter<T>[] = [];
   private building = 0;
   private started = false;
@@ -59,13 +64,13 @@ export class BatchQueue<T> {
       this.ready.length + this.building < this.depth + this.waiters.length
     ) {
       this.building++;
+      const place = this.nextOrder++;
       this.produce(this.stop.signal).then(
         (batch) => {
           this.building--;
           if (this.closed) return;
-          const w = this.waiters.shift();
-          if (w) w.resolve(batch);
-          else this.ready.push(batch);
+          this.order.set(batch, place);
+          this.hand(batch);
           this.fill();
         },
         (err: unknown) => {
@@ -114,12 +119,26 @@ export class BatchQueue<T> {
     });
   }
 
-  /** Puts back a batch that was taken but could not be delivered (the taker hung up): it goes out next. */
+  /** Gives a batch to the first waiting taker, or files it among the ready ones in build order. */
+  private hand(batch: T): void {
+    const w = this.waiters.shift();
+    if (w) {
+      w.resolve(batch);
+      return;
+    }
+    const place = this.order.get(batch) ?? -1;
+    let k = this.ready.length;
+    while (k > 0 && (this.order.get(this.ready[k - 1]!) ?? -1) > place) k--;
+    this.ready.splice(k, 0, batch);
+  }
+
+  /**
+   * Puts back a batch that was taken but not delivered (the taker hung up): it goes out again before any batch
+   * built after it.
+   */
   putBack(batch: T): void {
     if (this.closed) return;
-    const w = this.waiters.shift();
-    if (w) w.resolve(batch);
-    else this.ready.unshift(batch);
+    this.hand(batch);
   }
 
   /** Stops building; in-flight builds are signalled to abort and their results dropped. */

@@ -1,95 +1,18 @@
 /**
  * The NeoX online data server against a Python client that reproduces NeoX's framing and pickle.loads, with a
  * real OpenAIBackend talking HTTP to a stand-in policy server and the real verifier pool grading rewards.
+ * Trainers that hang up or misbehave: neox-hangups.test.ts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { PROBLEMS, problem, SEQ, TABLE, until, useNeoxFixture } from '../../test/scaleout/neox-fixture.js';
 import { neoxFetch } from '../../test/scaleout/python.js';
-import { type StandInPolicy, startStandInPolicy } from '../../test/scaleout/stand-in-policy.js';
-import { tinyTokenizerJson } from '../../test/scaleout/tiny-tokenizer.js';
 import { renderPrompt, TEMPLATES } from '../export/prompt.js';
-import type { ProblemRow } from '../export/rows.js';
-import { OpenAIBackend } from '../llm/openai.js';
-import { VerifierPool } from '../verify/pool.js';
 import { promptIds } from './groups.js';
-import { type NeoxServerEvent, type NeoxServerOptions, startNeoxServer } from './neox-server.js';
-import { loadTrainerTokenizer, type TrainerTokenizer } from './tokenizer.js';
+import { type NeoxServerEvent, startNeoxServer } from './neox-server.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'metacot-neox-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const tokFile = join(dir, 'tokenizer.json');
-writeFileSync(tokFile, JSON.stringify(tinyTokenizerJson()));
-
-const problem = (k: number, text: string, answer: string): ProblemRow => ({
-  problem: text,
-  answer,
-  id: `p${k}`,
-  extra: {},
-  where: { file: 'problems.jsonl', line: k + 1 },
-});
-
-// each problem's completions: one right, one wrong, one without an answer → rewards 1, 0, 0
-const PROBLEMS = [
-  problem(0, 'What is 2 + 3?', '5'),
-  problem(1, 'What is 4 + 4?', '8'),
-  problem(2, 'What is 9 - 2?', '7'),
-  problem(3, 'What is 3 * 3?', '9'),
-];
-const TABLE: Record<string, string[]> = {
-  'What is 2 + 3?': [' The sum is \\boxed{5}.', ' It is \\boxed{6}.', ' I am not sure.'],
-  'What is 4 + 4?': [' The sum is \\boxed{8}.', ' It is \\boxed{9}.', ' I am not sure.'],
-  'What is 9 - 2?': [' The answer is \\boxed{7}.', ' It is \\boxed{3}.', ' I am not sure.'],
-  'What is 3 * 3?': [' The answer is \\boxed{9}.', ' It is \\boxed{6}.', ' I am not sure.'],
-};
-const SEQ = 96;
-
-let policy: StandInPolicy;
-let pool: VerifierPool;
-let tokenizer: TrainerTokenizer;
-
-beforeAll(async () => {
-  policy = await startStandInPolicy({ table: TABLE });
-  pool = new VerifierPool({ size: 1, symbolic: false, timeoutMs: 5000 });
-  await pool.ready();
-  tokenizer = loadTrainerTokenizer(tokFile);
-});
-afterAll(async () => {
-  await policy.close();
-  await pool.close();
-});
-
-function options(over: Partial<NeoxServerOptions> & { events?: NeoxServerEvent[] } = {}): NeoxServerOptions {
-  const backend = new OpenAIBackend({
-    endpoints: [policy.url],
-    model: 'stand-in',
-    maxRetries: 0, // the server's own round-level retry is under test, not the backend's
-    backoff: { baseMs: 5, maxMs: 20 },
-  });
-  const events = over.events;
-  return {
-    ports: [0],
-    problems: { train: PROBLEMS },
-    prefetch: 1,
-    deps: { backend, tokenizer, verify: (items) => pool.verifyBatch(items) },
-    producer: {
-      k: 3,
-      seqLength: SEQ,
-      maxTokens: 64,
-      temperature: 1,
-      groupsPerBatch: 2,
-      template: TEMPLATES.plain,
-      seed: 1,
-      retry: { attempts: 4, baseMs: 10, maxMs: 50 },
-    },
-    onEvent: events ? (e) => events.push(e) : undefined,
-    ...over,
-  };
-}
-
-const textOf = (ids: number[]) => tokenizer.decode(ids);
+const fx = useNeoxFixture();
+const options = fx.options;
+const textOf = (ids: number[]) => fx.textOf(ids);
 
 describe('NeoX online data server', () => {
   it('serves each data-parallel rank its own share, in the exact schema, with LOO-ready rewards', async () => {
@@ -108,11 +31,11 @@ describe('NeoX online data server', () => {
           // rank r takes problems r, r + 2
           expect(PROBLEMS.indexOf(p) % 2).toBe(rank);
           // the prefix is exactly the trainer tokenizer's ids of the prompt the policy was sent (BOS included)
-          expect(g.prefix).toEqual(promptIds(tokenizer, renderPrompt(TEMPLATES.plain, p.problem)));
-          expect(g.prefix[0]).toBe(tokenizer.encodePrompt('x')[0]);
+          expect(g.prefix).toEqual(promptIds(fx.tokenizer, renderPrompt(TEMPLATES.plain, p.problem)));
+          expect(g.prefix[0]).toBe(fx.tokenizer.encodePrompt('x')[0]);
           // completions are the sampled texts' ids plus EOS, in sampling order
           expect(g.completions).toEqual(
-            TABLE[p.problem]!.map((t) => [...tokenizer.encodeCompletion(t), tokenizer.eosId]),
+            TABLE[p.problem]!.map((t) => [...fx.tokenizer.encodeCompletion(t), fx.tokenizer.eosId]),
           );
           expect(g.rewards).toEqual([1, 0, 0]);
           expect(g.advantages).toEqual([1, -0.5, -0.5]);
@@ -120,7 +43,7 @@ describe('NeoX online data server', () => {
         for (const s of report.samples) expect(s.length).toBe(SEQ + 1);
       }
       // the policy was asked with the EOS as a stop string and generation capped by the trainer's context
-      const req = policy.requests.at(-1)!;
+      const req = fx.policy.requests.at(-1)!;
       expect(req.stop).toContain('<|eot_id|>');
       expect(req.n).toBe(3);
       expect(Number(req.max_tokens)).toBeLessThanOrEqual(64);
@@ -144,7 +67,7 @@ describe('NeoX online data server', () => {
   });
 
   it('makes a trainer that connects before any rollout exists wait, then serves it', async () => {
-    policy.hold();
+    fx.policy.hold();
     const server = await startNeoxServer(options());
     try {
       let done = false;
@@ -154,40 +77,12 @@ describe('NeoX online data server', () => {
       });
       await new Promise((r) => setTimeout(r, 400));
       expect(done).toBe(false); // connected and waiting, not failed
-      policy.release();
+      fx.policy.release();
       const report = await fetching;
       expect(report.errors).toEqual([]);
       expect(report.groups).toHaveLength(2);
     } finally {
-      policy.release();
-      await server.close();
-    }
-  });
-
-  it('keeps the batch of a trainer that hangs up while waiting, for the next request', async () => {
-    policy.hold();
-    const events: NeoxServerEvent[] = [];
-    const before = policy.requests.length;
-    const server = await startNeoxServer(options({ events }));
-    try {
-      const quitter = connect(server.ports[0]!, '127.0.0.1');
-      await new Promise<void>((resolve) => quitter.once('connect', () => resolve()));
-      quitter.write('train');
-      await new Promise((r) => setTimeout(r, 100));
-      quitter.destroy();
-      await new Promise((r) => setTimeout(r, 100));
-      policy.release();
-      const report = await neoxFetch(server.ports[0]!, 'train', SEQ);
-      expect(report.errors).toEqual([]);
-      expect(report.groups).toHaveLength(2);
-      expect(events.some((e) => e.type === 'hung_up')).toBe(true);
-      expect(server.served(0)).toBe(1);
-      // the groups served are the first batch built (the quitter's), not a rebuilt one
-      const firstPrompts = policy.requests.slice(before, before + 2).map((r) => String(r.prompt));
-      const served = report.groups.map((g) => textOf(g.prefix));
-      expect(served.map((t) => firstPrompts.some((p) => t.endsWith(p)))).toEqual([true, true]);
-    } finally {
-      policy.release();
+      fx.policy.release();
       await server.close();
     }
   });
@@ -199,7 +94,7 @@ describe('NeoX online data server', () => {
       // the first batch may already be building; the next batch's first requests die
       const first = await neoxFetch(server.ports[0]!, 'train', SEQ);
       expect(first.errors).toEqual([]);
-      policy.dropNext(3);
+      fx.policy.dropNext(3);
       const second = await neoxFetch(server.ports[0]!, 'train', SEQ);
       const third = await neoxFetch(server.ports[0]!, 'train', SEQ);
       for (const r of [second, third]) {
@@ -252,10 +147,10 @@ describe('NeoX online data server', () => {
       let rightButCut = 0;
       for (const g of report.groups) {
         for (const c of g.completions) expect(g.prefix.length + c.length).toBeLessThanOrEqual(seq + 1);
-        const cut = g.completions.map((c) => c.at(-1) !== tokenizer.eosId);
+        const cut = g.completions.map((c) => c.at(-1) !== fx.tokenizer.eosId);
         const p = PROBLEMS.find((x) => textOf(g.prefix).includes(x.problem))!;
         const room = seq + 1 - g.prefix.length;
-        const expectedCut = TABLE[p.problem]!.map((t) => tokenizer.encodeCompletion(t).length + 1 > room);
+        const expectedCut = TABLE[p.problem]!.map((t) => fx.tokenizer.encodeCompletion(t).length + 1 > room);
         expect(cut).toEqual(expectedCut);
         g.completions.forEach((c, k) => {
           if (cut[k]) expect(c).toHaveLength(room);
@@ -265,7 +160,7 @@ describe('NeoX online data server', () => {
         if (cut[0]) rightButCut++;
       }
       expect(rightButCut).toBeGreaterThan(0);
-      expect(Number(policy.requests.at(-1)!.max_tokens)).toBe(seq + 1 - 40 - 1);
+      expect(Number(fx.policy.requests.at(-1)!.max_tokens)).toBe(seq + 1 - 40 - 1);
     } finally {
       await server.close();
     }
@@ -285,6 +180,8 @@ describe('NeoX online data server', () => {
       ]);
       expect(train.errors).toEqual([]);
       expect(valid.errors).toEqual([]);
+      // a batch counts as served once the trainer has read it and closed
+      await until(() => events.filter((e) => e.type === 'served').length === 2);
       const servedTrain = events.find((e) => e.type === 'served' && e.split === 'train') as {
         waitedMs: number;
       };
@@ -331,20 +228,6 @@ describe('NeoX online data server', () => {
         /problems\.jsonl:8 \(id p7\): the policy server rejected/,
       );
       expect(events.some((e) => e.type === 'retry')).toBe(false);
-    } finally {
-      await server.close();
-    }
-  });
-
-  it('drops a connection that sends something other than a split name', async () => {
-    const events: NeoxServerEvent[] = [];
-    const server = await startNeoxServer(options({ events }));
-    try {
-      const report = await neoxFetch(server.ports[0]!, 'GET / HTTP/1.1', SEQ);
-      expect(report.errors[0]).toMatch(/pickle\.loads failed/);
-      expect(events.find((e) => e.type === 'bad_request')).toMatchObject({
-        detail: expect.stringContaining('GET /'),
-      });
     } finally {
       await server.close();
     }

@@ -10,10 +10,11 @@
  * concurrently, and a trainer that connects before any rollout exists waits on its open connection.
  */
 
-import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ProblemRow } from '../export/rows.js';
+import { listenOn } from '../server/listen.js';
 import { BatchQueue, QueueFailed } from './batch-queue.js';
+import { deliver, hungUp } from './deliver.js';
 import type { GroupDeps, NeoxGroup } from './groups.js';
 import { type Picklable, PyFloat, pickleDumps } from './pickle.js';
 import {
@@ -38,7 +39,10 @@ export interface NeoxServerOptions {
   prefetch: number;
   deps: GroupDeps;
   onEvent?: (e: NeoxServerEvent) => void;
-  /** a connection that has not sent a full split name by then is dropped (default 30 s) */
+  /**
+   * a connection that has not sent a full split name by then is dropped, and one still open that long after its
+   * batch was sent is closed (default 30 s)
+   */
   requestTimeoutMs?: number;
 }
 
@@ -54,7 +58,8 @@ export type NeoxServerEvent =
       waitedMs: number;
     }
   | { type: 'bad_request'; rank: number; detail: string }
-  | { type: 'hung_up'; rank: number; split: Split }
+  /** the trainer went away before reading its batch (`sent`: after it was written); the batch goes out again */
+  | { type: 'hung_up'; rank: number; split: Split; sent: boolean }
   | { type: 'fatal'; rank: number; split: Split; error: string };
 
 export interface RunningNeoxServer {
@@ -124,6 +129,7 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
     queues.push(perSplit);
   }
   const served = Array.from({ length: ranks }, () => ({ train: 0, valid: 0, test: 0 }));
+  const timeoutMs = opts.requestTimeoutMs ?? 30_000;
   const sockets = new Set<Socket>();
 
   const handle = (rank: number, socket: Socket): void => {
@@ -137,10 +143,10 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
       emit({
         type: 'bad_request',
         rank,
-        detail: `no split name within ${opts.requestTimeoutMs ?? 30_000} ms`,
+        detail: `no split name within ${timeoutMs} ms`,
       });
       socket.destroy();
-    }, opts.requestTimeoutMs ?? 30_000);
+    }, timeoutMs);
     socket.on('data', (chunk: Buffer) => {
       if (split !== undefined) return; // NeoX sends nothing more; anything else is ignored
       buffered += chunk.toString('latin1');
@@ -149,7 +155,13 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
       if (matched !== undefined) {
         clearTimeout(timer);
         split = matched;
-        void serve(rank, matched, socket);
+        serve(rank, matched, socket).catch((err: unknown) => {
+          // a bug (the batch would not pickle): said once, loudly, rather than an unhandled rejection
+          const e = err instanceof Error ? err : new Error(String(err));
+          socket.destroy();
+          emit({ type: 'fatal', rank, split: matched, error: e.message });
+          rejectFailure(e);
+        });
       } else if (!SPLITS.some((s) => s.startsWith(buffered))) {
         clearTimeout(timer);
         emit({
@@ -165,10 +177,17 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
 
   const serve = async (rank: number, split: Split, socket: Socket): Promise<void> => {
     const started = Date.now();
+    // a client that sent its split name and closed at once is seen here, before it can take a batch
+    if (await hungUp(socket)) {
+      socket.destroy();
+      emit({ type: 'hung_up', rank, split, sent: false });
+      return;
+    }
     const hangUp = new AbortController();
     const onClose = (): void => hangUp.abort(new Error('trainer hung up'));
     socket.once('close', onClose);
     const queue = queues[rank]![split];
+    const waited = queue.readyCount === 0;
     let batch: NeoxGroup[];
     try {
       batch = await queue.take(hangUp.signal);
@@ -176,18 +195,25 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
       if (err instanceof QueueFailed) {
         // never send an empty or partial pickle: NeoX would crash on it. Closing makes its recv return b"".
         socket.destroy();
-      } else emit({ type: 'hung_up', rank, split });
+      } else emit({ type: 'hung_up', rank, split, sent: false });
       return;
     } finally {
       socket.off('close', onClose);
     }
-    if (socket.destroyed) {
+    // after a wait, a hang-up may be on its way: poll once more before writing (a batch ready at once needs not)
+    if (waited && (await hungUp(socket, 0))) {
       queue.putBack(batch);
-      emit({ type: 'hung_up', rank, split });
+      socket.destroy();
+      emit({ type: 'hung_up', rank, split, sent: false });
       return;
     }
     const bytes = pickleDumps(toPicklable(batch));
-    socket.end(bytes);
+    const waitedMs = Date.now() - started;
+    if (!(await deliver(socket, bytes, timeoutMs))) {
+      queue.putBack(batch);
+      emit({ type: 'hung_up', rank, split, sent: true });
+      return;
+    }
     served[rank]![split]++;
     emit({
       type: 'served',
@@ -196,7 +222,7 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
       request: served[rank]![split],
       groups: batch.length,
       bytes: bytes.length,
-      waitedMs: Date.now() - started,
+      waitedMs,
     });
   };
 
@@ -205,15 +231,8 @@ export async function startNeoxServer(opts: NeoxServerOptions): Promise<RunningN
   try {
     for (let rank = 0; rank < ranks; rank++) {
       const server = createServer((socket) => handle(rank, socket));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(opts.ports[rank], host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
       servers.push(server);
-      bound.push((server.address() as AddressInfo).port);
+      bound.push((await listenOn(server, opts.ports[rank]!, host)).port);
     }
   } catch (err) {
     for (const s of servers) s.close();

@@ -49,6 +49,8 @@ export type ProducerEvent =
       error: string;
     }
   | { type: 'gave_up'; rank: number; split: Split; problem: string; error: string }
+  /** one group built (a batch has `groupsPerBatch` of them): progress within a batch, for status lines */
+  | { type: 'group'; rank: number; split: Split; samples: number; rewardSum: number }
   | {
       type: 'batch';
       rank: number;
@@ -157,6 +159,14 @@ export function batchProducer(
         if (outcome.ok) {
           everUsable = true;
           skipsInARow = 0;
+          const g = outcome.group;
+          onEvent({
+            type: 'group',
+            rank,
+            split,
+            samples: g.completions.length,
+            rewardSum: g.rewards.reduce((a, b) => a + b, 0),
+          });
           return { group: outcome.group, cut: outcome.cut };
         }
         skip(outcome.reason, outcome.message);

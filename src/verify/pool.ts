@@ -9,10 +9,14 @@
  * const rs = await pool.verifyBatch(items); // input order preserved
  * await pool.close();
  * ```
+ *
+ * Callers share the workers fairly: each verifyBatch call takes turns with the others one check at a time
+ * (fair-queue.ts), so a server answers a small request while a large one runs.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { compiledWorkerPath } from '../core/worker-path.js';
+import { FairQueue } from './fair-queue.js';
 import type { VerifyInput, VerifyOptions, VerifyResult } from './verify.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
@@ -75,7 +79,7 @@ export class VerifierPool {
   readonly size: number;
   readonly timeoutMs: number;
   private readonly slots: Slot[] = [];
-  private readonly queue: Task[] = [];
+  private readonly queue = new FairQueue<Task>();
   private readonly workerPath: string;
   private nextId = 1;
   private closed = false;
@@ -122,24 +126,34 @@ export class VerifierPool {
     if (this.slots.some((s) => !s.ready) && !this.closed) await this.ready();
   }
 
-  verify(input: VerifyInput): Promise<VerifyResult> {
-    if (this.closed) return Promise.resolve(failure('error', 'pool closed'));
-    if (this.broken) return Promise.resolve(failure('error', this.broken));
-    return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, input, resolve });
-      this.pump();
-    });
+  /** Checks waiting or running, for monitoring. */
+  get pending(): number {
+    return this.queue.size + this.slots.reduce((n, s) => n + s.inflight.length, 0);
   }
 
+  verify(input: VerifyInput): Promise<VerifyResult> {
+    return this.verifyBatch([input]).then((rs) => rs[0]!);
+  }
+
+  /** Verdicts in input order. The batch takes turns with other callers' checks, one check at a time. */
   verifyBatch(inputs: VerifyInput[]): Promise<VerifyResult[]> {
-    return Promise.all(inputs.map((x) => this.verify(x)));
+    if (this.closed) return Promise.resolve(inputs.map(() => failure('error', 'pool closed')));
+    const broken = this.broken;
+    if (broken) return Promise.resolve(inputs.map(() => failure('error', broken)));
+    const tasks: Task[] = [];
+    const results = inputs.map(
+      (input) => new Promise<VerifyResult>((resolve) => tasks.push({ id: this.nextId++, input, resolve })),
+    );
+    this.queue.add(tasks);
+    this.pump();
+    return Promise.all(results);
   }
 
   /** Terminates every worker; checks still queued or running resolve with reason 'error'. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.queue.splice(0)) t.resolve(failure('error', 'pool closed'));
+    for (const t of this.queue.drain()) t.resolve(failure('error', 'pool closed'));
     await Promise.all(
       this.slots.map(async (s) => {
         if (s.timer) clearTimeout(s.timer);
@@ -195,13 +209,13 @@ export class VerifierPool {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
     const [head, ...waiting] = slot.inflight.splice(0);
-    this.queue.unshift(...waiting);
+    this.queue.putBack(waiting);
     if (!slot.ready && ++this.startFailures >= 3) {
       // a worker that cannot even start (missing build, bad install) would otherwise be respawned forever
       this.broken = `verifier workers fail to start: ${result.detail ?? 'unknown error'}`;
       void slot.worker.terminate();
       this.slots.splice(k, 1);
-      for (const t of this.queue.splice(0)) t.resolve(failure('error', this.broken));
+      for (const t of this.queue.drain()) t.resolve(failure('error', this.broken));
       head?.resolve(result);
       return;
     }
@@ -214,18 +228,18 @@ export class VerifierPool {
 
   private pump(): void {
     // round-robin, one check per worker per pass, so work spreads before lines deepen
-    for (let depth = 0; depth < PIPELINE && this.queue.length > 0; depth++) {
+    for (let depth = 0; depth < PIPELINE && this.queue.size > 0; depth++) {
       for (const slot of this.slots) {
-        if (this.queue.length === 0) break;
+        if (this.queue.size === 0) break;
         if (!slot.ready || slot.inflight.length > depth) continue;
-        const task = this.queue.shift()!;
+        const task = this.queue.take()!;
         slot.inflight.push(task);
         if (slot.inflight.length === 1) this.startTimer(slot);
         slot.worker.postMessage({ id: task.id, input: task.input } satisfies WorkerRequest);
       }
     }
     // pending work keeps the process alive (workers still starting included); an idle pool does not
-    const busy = this.queue.length > 0 || this.slots.some((s) => s.inflight.length > 0);
+    const busy = this.queue.size > 0 || this.slots.some((s) => s.inflight.length > 0);
     for (const s of this.slots) {
       if (busy || !s.ready) s.worker.ref();
       else s.worker.unref();

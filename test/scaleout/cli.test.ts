@@ -137,6 +137,37 @@ describe('metacot serve-rollouts --protocol neox', () => {
     expect(r.stderr).toMatch(/--k.*expected an integer ≥ 2/);
   });
 
+  it('writes a status line every few seconds to a stderr that is not a terminal', async () => {
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'dist', 'cli', 'main.js'),
+        'serve-rollouts',
+        ...['--backend', `openai:${policy.url}#model=stand-in`, '--tokenizer', tokenizer],
+        ...['--train', problems, '--seq-length', '128', '--k', '2', '--groups', '2', '--ports', '0'],
+        ...['--verify-workers', '1', '--status-every', '1'],
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] }, // a pipe: stderr.isTTY is false
+    );
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const t0 = Date.now();
+      while (!/^rollouts after \d+ s: /m.test(stderr) && Date.now() - t0 < 15_000 && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
+      // prefetch 2 batches of 2 groups of 2 samples, graded [1, 0]: before any trainer connects
+      expect(stderr).toMatch(
+        /^rollouts after \d+ s: \d+ groups \(\d+ samples, [\d.]+\/s, mean reward 0\.500\), \d+ batches built, \d+ ready; served train 0$/m,
+      );
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
   it('serves two data-parallel ranks to the NeoX client, then stops cleanly on SIGTERM', async () => {
     const child: ChildProcess = spawn(
       process.execPath,
@@ -189,6 +220,10 @@ describe('metacot serve-rollouts --protocol neox', () => {
         expect(r.groups[0]!.rewards).toEqual([1, 0]);
         expect(r.groups[0]!.advantages).toEqual([1, -1]);
       }
+      // a batch counts as served once the trainer has read it and closed
+      const t1 = Date.now();
+      while (!/rank 0 train #1: 1 groups/.test(stderr) && Date.now() - t1 < 5000)
+        await new Promise((r) => setTimeout(r, 50));
       expect(stderr).toMatch(/rank 0 train #1: 1 groups/);
     } finally {
       child.kill('SIGTERM');

@@ -1,20 +1,16 @@
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
 import { resolveTemplate } from '../../export/prompt.js';
 import { type ProblemRow, readProblems } from '../../export/rows.js';
 import { backendFromSpec } from '../../llm/spec.js';
-import { type NeoxServerEvent, startNeoxServer } from '../../scaleout/neox-server.js';
+import { type NeoxServerEvent, SPLITS, startNeoxServer } from '../../scaleout/neox-server.js';
+import { RolloutStats } from '../../scaleout/stats.js';
 import { loadTrainerTokenizer } from '../../scaleout/tokenizer.js';
+import { exposureWarning } from '../../server/listen.js';
 import { VerifierPool } from '../../verify/pool.js';
+import { hostOption, portListOption } from '../listen-options.js';
 import { choiceOption, floatOption, intOption } from '../options.js';
+import { statusLines } from '../progress.js';
 import { templateArg } from './export.js';
-
-function parsePorts(value: string): number[] {
-  const ports = value.split(',').map((s) => Number(s.trim()));
-  if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535))
-    throw new UserError(`--ports: expected comma-separated port numbers, got ${JSON.stringify(value)}`);
-  return ports;
-}
 
 /** One line per event on stderr: what a person watching a training run needs. */
 function describe(e: NeoxServerEvent): string | null {
@@ -32,7 +28,11 @@ function describe(e: NeoxServerEvent): string | null {
     case 'bad_request':
       return `rank ${e.rank}: dropped a connection: ${e.detail}`;
     case 'hung_up':
-      return `rank ${e.rank} ${e.split}: trainer hung up before its batch was ready; the batch stays queued`;
+      return e.sent
+        ? `rank ${e.rank} ${e.split}: trainer hung up without reading its batch; it goes to the next request`
+        : `rank ${e.rank} ${e.split}: trainer hung up before its batch went out; the batch stays queued`;
+    case 'group':
+      return null; // counted in the periodic status line
     case 'fatal':
       return null; // the command exits with this error as its one-line message
   }
@@ -74,9 +74,10 @@ export function registerServeRollouts(program: Command): void {
     .option(
       '--ports <list>',
       'one port per data-parallel rank, comma-separated (NeoX online_dataserver_ports)',
-      '10000',
+      portListOption,
+      [10000],
     )
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--host <host>', 'interface to listen on', hostOption, '127.0.0.1')
     .option('--max-tokens <n>', 'generation cap (default: whatever the context leaves)', intOption(1))
     .option('--temperature <t>', 'sampling temperature', floatOption(0, 10), 1)
     .option('--top-p <p>', 'nucleus sampling', floatOption(0, 1))
@@ -105,6 +106,12 @@ export function registerServeRollouts(program: Command): void {
     .option('--seed <n>', 'problem order seed', intOption(0), 0)
     .option('--verify-workers <n>', 'verifier threads', intOption(1), 2)
     .option('--verify-timeout <ms>', 'hard limit per check', intOption(1), 5000)
+    .option(
+      '--status-every <s>',
+      'seconds between status lines on stderr (groups, samples/s, reward, ready, served), terminal or not',
+      intOption(1),
+      10,
+    )
     .addHelpText(
       'after',
       '\nExample (NeoX with 2 data-parallel ranks, vLLM on :8000):\n' +
@@ -114,18 +121,22 @@ export function registerServeRollouts(program: Command): void {
         'NeoX config: online_dataserver_ports: [10000, 10001], reinforce_leave_one_out: true. See docs/scale-out.md.',
     )
     .action(async (o) => {
-      const ports = parsePorts(o.ports);
+      const ports: number[] = o.ports;
       const tokenizer = loadTrainerTokenizer(o.tokenizer, { eosToken: o.eosToken });
       const template = resolveTemplate(templateArg(o.template));
       const train = await readProblems(o.train);
       const valid: ProblemRow[] | undefined = o.valid ? await readProblems(o.valid) : undefined;
       const test: ProblemRow[] | undefined = o.test ? await readProblems(o.test) : undefined;
-      if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1')
-        process.stderr.write(
-          `warning: listening on ${o.host}: NeoX runs pickle.loads on what it receives, and anyone who can reach this port can connect\n`,
-        );
+      // the NeoX protocol has no token: anyone who can connect gets rollouts, and NeoX unpickles what it receives
+      const warning = exposureWarning(
+        o.host,
+        undefined,
+        'take rollouts (the NeoX protocol has no token), and NeoX runs pickle.loads on what this port sends: keep it on a trusted network',
+      );
+      if (warning !== null) process.stderr.write(`${warning}\n`);
       const backend = await backendFromSpec(o.backend);
       const pool = new VerifierPool({ size: o.verifyWorkers, timeoutMs: o.verifyTimeout });
+      const stats = new RolloutStats();
       let server: Awaited<ReturnType<typeof startNeoxServer>>;
       try {
         await pool.ready();
@@ -149,6 +160,7 @@ export function registerServeRollouts(program: Command): void {
             retry: { attempts: o.retries, baseMs: 1000, maxMs: 30_000 },
           },
           onEvent: (e) => {
+            stats.add(e);
             const line = describe(e);
             if (line !== null) process.stderr.write(`${line}\n`);
           },
@@ -156,18 +168,18 @@ export function registerServeRollouts(program: Command): void {
       } catch (err) {
         await pool.close();
         await backend.close?.();
-        const e = err as NodeJS.ErrnoException;
-        if (e.code === 'EADDRINUSE') throw new UserError(`a port in --ports ${o.ports} is in use`);
-        if (e.code === 'EACCES')
-          throw new UserError(`not allowed to listen on ${o.host} (--ports ${o.ports})`);
-        throw err;
+        throw err; // listenOn words the ones a person can fix (port in use, no such interface)
       }
       process.stdout.write(
         `metacot neox rollout server: ${server.ports.map((p, r) => `rank ${r} → ${server.host}:${p}`).join(', ')}; ` +
           `policy ${backend.name}; tokenizer ${tokenizer.source} (EOS ${tokenizer.eosToken} = ${tokenizer.eosId}); ` +
           `${train.length} train problems, k=${o.k}, ${o.groups} groups per request\n`,
       );
+      const readyNow = (): number =>
+        ports.reduce((n, _, rank) => n + SPLITS.reduce((m, split) => m + server.ready(rank, split), 0), 0);
+      const stopStatus = statusLines(o.statusEvery * 1000, () => stats.line(readyNow()));
       const stop = async (): Promise<void> => {
+        stopStatus();
         await server.close();
         await pool.close();
         await backend.close?.();

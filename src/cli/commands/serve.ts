@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { startLMServer } from '../../llm/serve/listen.js';
 import { backendFromSpec, parseBackendSpec } from '../../llm/spec.js';
+import { exposureWarning } from '../../server/listen.js';
+import { hostOption, portOption } from '../listen-options.js';
 import { intOption } from '../options.js';
 
 export function registerServe(program: Command): void {
@@ -10,14 +12,15 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description(
       'OpenAI-compatible HTTP server for a model: GET /v1/models, POST /v1/completions, POST /v1/chat/completions\n' +
-        '(n, stop, logprobs, max_tokens, temperature, top_p, seed; no streaming). Prints its base URL on stdout.',
+        '(n, stop, logprobs, max_tokens, temperature, top_p, top_k, min_p, repetition_penalty, seed; no streaming;\n' +
+        'unknown fields are refused with 400). Prints its base URL on stdout.',
     )
     .requiredOption(
       '--model <path>',
       'a checkpoint folder from `metacot train` (with tokenizer.json), a .gguf file, or any backend spec',
     )
-    .option('--host <host>', 'interface to listen on (default: loopback only)', '127.0.0.1')
-    .option('--port <n>', 'TCP port (0 picks a free one)', intOption(0), 8000)
+    .option('--host <host>', 'interface to listen on (default: loopback only)', hostOption, '127.0.0.1')
+    .option('--port <n>', 'TCP port (0 picks a free one)', portOption, 8000)
     .option('--token <token>', 'require "Authorization: Bearer <token>" (or set METACOT_SERVE_TOKEN)')
     .option('--model-name <id>', 'the model id clients name (default: the folder or file name)')
     .option('--max-body-bytes <n>', 'largest request body', intOption(1), 1024 * 1024)
@@ -31,14 +34,13 @@ export function registerServe(program: Command): void {
         '  metacot serve --model runs/x/models/metacot --port 8000\n' +
         '  metacot serve --model model.gguf --token s3cret\n' +
         '  curl -s 127.0.0.1:8000/v1/completions -d \'{"prompt":"12+7=","max_tokens":8,"n":4,"stop":["\\n"]}\'\n' +
-        'Requests run one at a time on our engine (the n samples of a request are one batch); see docs/llm-backends.md.',
+        'On our engine, concurrent requests are sampled together in one batch, each with its own options and seed;\n' +
+        'see docs/llm-backends.md.',
     )
     .action(async (o) => {
       const token: string | undefined = o.token ?? process.env.METACOT_SERVE_TOKEN;
-      if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1' && token === undefined)
-        process.stderr.write(
-          `warning: listening on ${o.host} without --token: anyone who can reach it can use it\n`,
-        );
+      const warning = exposureWarning(o.host, token, 'sample from the model (set --token)');
+      if (warning !== null) process.stderr.write(`${warning}\n`);
       const spec = parseBackendSpec(o.model);
       if (o.threads !== undefined && spec.kind !== 'openai') spec.options.threads = String(o.threads);
       if (o.tokenizer !== undefined) {
@@ -60,11 +62,7 @@ export function registerServe(program: Command): void {
         });
       } catch (err) {
         await lm.close?.();
-        const e = err as NodeJS.ErrnoException;
-        if (e.code === 'EADDRINUSE')
-          throw new UserError(`port ${o.port} is in use (pick another with --port)`);
-        if (e.code === 'EACCES') throw new UserError(`not allowed to listen on ${o.host}:${o.port}`);
-        throw err;
+        throw err; // listenOn words the ones a person can fix (port in use, no such interface)
       }
       process.stdout.write(`metacot serve: ${running.url} model=${modelId} (${lm.name})\n`);
       await new Promise<void>((resolve) => {

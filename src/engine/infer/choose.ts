@@ -1,4 +1,4 @@
-/** Picking the next token from one row of logits: greedy, temperature, top-k, top-p. */
+/** Picking the next token from one row of logits: greedy, temperature, top-k, top-p, min-p. */
 import type { Rng } from '../../core/rng.js';
 
 export interface ChooseOptions {
@@ -6,6 +6,8 @@ export interface ChooseOptions {
   temperature: number;
   topK: number; // 0 = off
   topP: number; // 1 = off
+  /** keep tokens at least minP times as likely as the most likely one, after temperature (0 = off) */
+  minP?: number;
 }
 
 /** log Σ exp(row), in float64. */
@@ -23,12 +25,16 @@ export function argmax(row: Float32Array): number {
   return best;
 }
 
-/** Samples a token id from softmax(row / T) restricted to the top-k and then the top-p nucleus. */
+/**
+ * Samples a token id from softmax(row / T) restricted to the top-k, then the top-p nucleus, then the tokens at
+ * least min-p times as likely as the most likely one (the order of HF transformers' warpers).
+ */
 export function chooseToken(row: Float32Array, opts: ChooseOptions, rng: Rng): number {
   if (opts.greedy || opts.temperature === 0) return argmax(row);
   const V = row.length;
   const invT = 1 / opts.temperature;
-  if (!(opts.topK > 0 && opts.topK < V) && opts.topP >= 1) {
+  const minP = opts.minP ?? 0;
+  if (!(opts.topK > 0 && opts.topK < V) && opts.topP >= 1 && minP <= 0) {
     // Plain temperature sampling, allocation-free: it runs once per sequence per step.
     let max = -Infinity;
     for (let i = 0; i < V; i++) if (row[i] > max) max = row[i];
@@ -61,6 +67,16 @@ export function chooseToken(row: Float32Array, opts: ChooseOptions, rng: Rng): n
     }
     z = 0;
     for (let j = 0; j < n; j++) z += p[j];
+  }
+  if (minP > 0) {
+    // p[j] is relative to the most likely token (p[0] = 1), so the threshold is minP itself
+    let keep = 1;
+    while (keep < n && p[keep] >= minP) keep++;
+    if (keep < n) {
+      n = keep;
+      z = 0;
+      for (let j = 0; j < n; j++) z += p[j];
+    }
   }
   let u = rng.float() * z;
   for (let j = 0; j < n; j++) {

@@ -1,28 +1,36 @@
 /**
  * Batched sampling and teacher-forced scoring with a KV cache, on onnxruntime-node.
  *
- * One generate() call runs its prompts in batches of up to `maxBatch` sequences. Each batch is a
+ * One generate() call runs its prompts in batches of up to `maxBatch` sequences; generateMany() runs the
+ * sequences of several requests together, each with its own sampling options, stops and seed. Each batch is a
  * prefill (right-padded prompts, one graph run) followed by one decode-step run per new token
  * for all unfinished sequences at once. Every sequence keeps its own position, so ragged prompts
  * need no left padding: padded prefill slots are simply masked and later overwritten.
  * Finished sequences are dropped from the batch (the cache is compacted) once enough of them
  * have stopped, so a long tail does not pay for the whole batch.
  *
- * The KV cache lives in JS buffers (see llama-graph.ts for why): each step feeds views of it to the
- * step graph, takes back only the new keys/values, and writes them in. Decode at small model sizes
- * is bound by reading the cache, so it grows in small chunks and its buffers are reused across
- * calls (fresh buffers cost a page fault per first touch).
+ * The KV cache lives in JS buffers (kv-cache.ts; see llama-graph.ts for why): each step feeds views of it
+ * to the step graph, takes back only the new keys/values, and writes them in.
  *
  * Log-probabilities are computed in float64 from the float32 logits; they match the reference
  * forward pass (reference.ts) within 1e-4, which the tests check.
  */
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../../core/errors.js';
-import { Rng } from '../../core/rng.js';
 import type { ModelConfig, Weights } from '../model-config.js';
 import { validateTokens, validateWeights } from '../reference.js';
-import { type ChooseOptions, chooseToken, logSumExp } from './choose.js';
+import { logSumExp } from './choose.js';
+import { CACHE_CHUNK, type CacheBuffers, compactCache, growCache, newCache } from './kv-cache.js';
 import { buildLlamaGraph } from './llama-graph.js';
+import {
+  checkGenerateRequest,
+  checkPrompts,
+  type GenerateRequest,
+  type Generation,
+  Sequence,
+} from './sequence.js';
+
+export type { GenerateRequest, Generation } from './sequence.js';
 
 export interface SamplerOptions {
   /**
@@ -32,41 +40,6 @@ export interface SamplerOptions {
   threads?: number;
   /** Most sequences run through the graph at once (prompts beyond it run in later batches). */
   maxBatch?: number;
-}
-
-export interface GenerateRequest {
-  prompts: number[][];
-  maxNewTokens: number;
-  /** 1 by default; 0 means greedy. */
-  temperature?: number;
-  /** Keep only the k most likely tokens (0 or absent: all). */
-  topK?: number;
-  /** Nucleus sampling mass (1 or absent: off). */
-  topP?: number;
-  /** Generation stops after any of these tokens; the stop token is included in the output. */
-  stopTokens?: number[];
-  /** Generation stops once detokenize(new tokens) contains any of these strings. */
-  stopStrings?: string[];
-  detokenize?: (tokens: number[]) => string;
-  /** Sequence i draws from Rng.derive(seed, i), so results do not depend on batching. */
-  seed?: number;
-  greedy?: boolean;
-  /** Also return log p(token | prefix) of each generated token (model distribution, temperature 1). */
-  logprobs?: boolean;
-  /**
-   * A tool's turn: called before each new token of sequence i with the tokens generated so far; a
-   * token it returns is appended in place of a sampled one (e.g. a calculator writing the result of
-   * "a+b="). Such tokens are marked in `Generation.forced`, so training can leave them out of the loss.
-   */
-  force?: (sequence: number, generated: readonly number[]) => number | undefined;
-}
-
-export interface Generation {
-  tokens: number[];
-  logprobs?: number[];
-  /** Present when the request had `force`: forced[k] says token k came from the tool, not the model. */
-  forced?: boolean[];
-  finishReason: 'stop' | 'length';
 }
 
 export interface ScoreRequest {
@@ -81,18 +54,6 @@ export interface Score {
 }
 
 const MASKED = -1e30;
-// The cache grows in small steps: attention reads all P slots every step, while regrowing copies the
-// cache only once per CACHE_CHUNK steps.
-const CACHE_CHUNK = 16;
-
-/** One batch's KV cache: per layer, keys and values (B,H,cap,D). */
-interface Cache {
-  B: number;
-  cap: number;
-  k: Float32Array[];
-  v: Float32Array[];
-}
-
 export class Sampler {
   private constructor(
     readonly cfg: ModelConfig,
@@ -102,7 +63,7 @@ export class Sampler {
   ) {}
 
   /** KV-cache buffers kept between generate() calls. */
-  private pool: { k: Float32Array[]; v: Float32Array[] } | undefined;
+  private pool: CacheBuffers | undefined;
 
   static async create(cfg: ModelConfig, weights: Weights, opts: SamplerOptions = {}): Promise<Sampler> {
     validateWeights(cfg, weights);
@@ -132,19 +93,6 @@ export class Sampler {
   async dispose(): Promise<void> {
     this.pool = undefined;
     await Promise.all([this.prefillSession.release(), this.stepSession.release()]);
-  }
-
-  private checkPrompts(prompts: number[][], what: string): void {
-    prompts.forEach((p, i) => {
-      if (!Array.isArray(p) || p.length === 0)
-        throw new UserError(`${what} ${i}: must have at least one token`);
-      if (p.length > this.cfg.contextLength) {
-        throw new UserError(
-          `${what} ${i}: ${p.length} tokens exceed the context length ${this.cfg.contextLength}`,
-        );
-      }
-      validateTokens(this.cfg, p, `${what} ${i}`);
-    });
   }
 
   /**
@@ -183,100 +131,56 @@ export class Sampler {
     };
   }
 
-  async generate(req: GenerateRequest): Promise<Generation[]> {
-    const { prompts, maxNewTokens } = req;
-    if (!Array.isArray(prompts)) throw new UserError('generate: prompts must be an array of token arrays');
-    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) {
-      throw new UserError(`generate: maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
-    }
-    const temperature = req.temperature ?? 1;
-    if (!(temperature >= 0)) throw new UserError(`generate: temperature must be >= 0, got ${temperature}`);
-    const topK = req.topK ?? 0;
-    if (!Number.isInteger(topK) || topK < 0)
-      throw new UserError(`generate: topK must be an integer >= 0, got ${topK}`);
-    const topP = req.topP ?? 1;
-    if (!(topP > 0 && topP <= 1)) throw new UserError(`generate: topP must be in (0, 1], got ${topP}`);
-    const stopStrings = req.stopStrings ?? [];
-    if (stopStrings.length > 0 && req.detokenize === undefined) {
-      throw new UserError('generate: stopStrings need a detokenize callback');
-    }
-    validateTokens(this.cfg, req.stopTokens ?? [], 'stopTokens');
-    this.checkPrompts(prompts, 'prompt');
-    const choose: ChooseOptions = { greedy: req.greedy ?? false, temperature, topK, topP };
-    const results: Generation[] = [];
-    for (let start = 0; start < prompts.length; start += this.maxBatch) {
-      const batch = prompts.slice(start, start + this.maxBatch);
-      results.push(...(await this.generateBatch(batch, start, req, choose, stopStrings)));
-    }
-    return results;
+  /** Throws a one-line UserError for a request generate() would refuse, without running anything. */
+  checkRequest(req: GenerateRequest): void {
+    checkGenerateRequest(this.cfg, req);
   }
 
-  private async generateBatch(
-    prompts: number[][],
-    firstIndex: number,
-    req: GenerateRequest,
-    choose: ChooseOptions,
-    stopStrings: string[],
-  ): Promise<Generation[]> {
-    const { vocabSize: V, nHeads: H, nLayers: L, contextLength } = this.cfg;
-    const D = this.cfg.dModel / H;
-    const seed = req.seed ?? 0;
-    const stopTokens = new Set(req.stopTokens ?? []);
-    const wantLogprobs = req.logprobs ?? false;
-    const n = prompts.length;
-    const results: Generation[] = prompts.map(() => ({
-      tokens: [],
-      finishReason: 'length',
-      ...(wantLogprobs ? { logprobs: [] } : {}),
-      ...(req.force ? { forced: [] } : {}),
-    }));
-    const rngs = prompts.map((_, i) => Rng.derive(seed, firstIndex + i));
-    // A sequence ends at the context length: its last token takes position contextLength - 1.
-    const limit = prompts.map((p) => Math.min(p.length + req.maxNewTokens, contextLength));
-    if (prompts.every((p, i) => p.length >= limit[i])) return results;
+  async generate(req: GenerateRequest): Promise<Generation[]> {
+    return (await this.generateMany([req]))[0]!;
+  }
 
-    // Appends one token chosen from `row` to sequence i; returns whether the sequence is done.
-    const emit = (i: number, row: Float32Array): boolean => {
-      const r = results[i];
-      const forced = req.force?.(firstIndex + i, r.tokens);
-      if (forced !== undefined && !(Number.isInteger(forced) && forced >= 0 && forced < V)) {
-        throw new UserError(`generate: force returned ${forced}, not a token id in [0, ${V})`);
-      }
-      // The Rng draws at every position, forced or not, so tools do not shift the draws that follow.
-      const sampled = chooseToken(row, choose, rngs[i]);
-      const tok = forced ?? sampled;
-      r.tokens.push(tok);
-      r.forced?.push(forced !== undefined);
-      if (wantLogprobs) r.logprobs!.push(row[tok] - logSumExp(row));
-      if (stopTokens.has(tok)) {
-        r.finishReason = 'stop';
-        return true;
-      }
-      if (stopStrings.length > 0) {
-        const text = req.detokenize!(r.tokens);
-        if (stopStrings.some((s) => text.includes(s))) {
-          r.finishReason = 'stop';
-          return true;
-        }
-      }
-      return prompts[i].length + r.tokens.length >= limit[i];
-    };
+  /**
+   * Runs several requests' sequences in shared batches, each sequence with its own request's options, stops and
+   * seed: the results are those each request would get alone. Results come back per request, in order.
+   */
+  async generateMany(reqs: GenerateRequest[]): Promise<Generation[][]> {
+    for (const req of reqs) checkGenerateRequest(this.cfg, req);
+    const perRequest = reqs.map((req) =>
+      req.prompts.map((p, i) => new Sequence(p, req, i, this.cfg.contextLength)),
+    );
+    const all = perRequest.flat();
+    for (let start = 0; start < all.length; start += this.maxBatch)
+      await this.generateBatch(all.slice(start, start + this.maxBatch));
+    return perRequest.map((seqs) => seqs.map((s) => s.out));
+  }
+
+  private async generateBatch(seqs: Sequence[]): Promise<void> {
+    const { vocabSize: V, nHeads: H, nLayers: L } = this.cfg;
+    const D = this.cfg.dModel / H;
+    const n = seqs.length;
+    if (seqs.every((s) => s.full)) return;
+    const prompts = seqs.map((s) => s.prompt);
 
     const pre = await this.prefill(prompts, (S) => prompts.map((p, i) => i * S + p.length - 1));
     const S = pre.S;
     let rows: number[] = []; // rows[j]: the sequence in cache row j
     for (let i = 0; i < n; i++) {
       const row = pre.logits.subarray(i * V, (i + 1) * V);
-      if (prompts[i].length < limit[i] && !emit(i, row)) rows.push(i);
+      if (!seqs[i]!.full && !seqs[i]!.aborted && !seqs[i]!.emit(row)) rows.push(i);
     }
-    if (rows.length === 0) return results;
+    if (rows.length === 0) return;
 
     let maxLen = 0;
-    for (const l of limit) maxLen = Math.max(maxLen, l);
-    const cache = this.newCache(
+    for (const s of seqs) maxLen = Math.max(maxLen, s.limit);
+    const spare = this.pool;
+    this.pool = undefined; // taken: a concurrent generate() allocates its own
+    const cache = newCache(
+      this.cfg,
       n,
       Math.ceil((S + 1) / CACHE_CHUNK) * CACHE_CHUNK,
       Math.ceil(Math.max(maxLen, S + 1) / CACHE_CHUNK) * CACHE_CHUNK,
+      spare,
     );
     for (let l = 0; l < L; l++) {
       // prefill k, v: (n,H,S,D) → cache (n,H,cap,D); the slots after S may hold a previous run's data.
@@ -289,7 +193,8 @@ export class Sampler {
       }
     }
     if (rows.length < n) {
-      this.compact(
+      compactCache(
+        this.cfg,
         cache,
         Array.from({ length: n }, (_, i) => i),
         rows,
@@ -303,11 +208,11 @@ export class Sampler {
     while (rows.length > 0) {
       const B = rows.length;
       // pos[j]: the position (and cache slot) of row j's newest token, the one this step feeds.
-      const pos = rows.map((i) => prompts[i].length + results[i].tokens.length - 1);
+      const pos = rows.map((i) => seqs[i]!.prompt.length + seqs[i]!.out.tokens.length - 1);
       let need = 0;
       for (const p of pos) need = Math.max(need, p + 1);
       if (need > cache.cap) {
-        this.grow(cache, Math.ceil(need / CACHE_CHUNK) * CACHE_CHUNK);
+        growCache(this.cfg, cache, Math.ceil(need / CACHE_CHUNK) * CACHE_CHUNK);
         mask = undefined;
       }
       const P = cache.cap;
@@ -319,7 +224,7 @@ export class Sampler {
       const tokens = new BigInt64Array(B);
       const positions = new BigInt64Array(B);
       for (let j = 0; j < B; j++) {
-        const t = results[rows[j]].tokens;
+        const t = seqs[rows[j]!]!.out.tokens;
         tokens[j] = BigInt(t[t.length - 1]);
         positions[j] = BigInt(pos[j]);
       }
@@ -353,67 +258,21 @@ export class Sampler {
       // Finished rows stay in the batch (recomputing their last step) until the next compaction.
       const still: number[] = [];
       for (let j = 0; j < B; j++) {
-        if (finished[rows[j]]) continue;
-        if (emit(rows[j], logits.subarray(j * V, (j + 1) * V))) finished[rows[j]] = true;
-        else still.push(rows[j]);
+        const i = rows[j]!;
+        if (finished[i]) continue;
+        // a sequence whose request was aborted stops here, as if it had finished
+        if (seqs[i]!.aborted || seqs[i]!.emit(logits.subarray(j * V, (j + 1) * V))) finished[i] = true;
+        else still.push(i);
       }
       if (still.length === 0) break;
       // Compacting copies the cache once; do it when a quarter of the rows are dead weight.
       if (still.length <= B * 0.75) {
-        this.compact(cache, rows, still);
+        compactCache(this.cfg, cache, rows, still);
         rows = still;
         mask = undefined;
       }
     }
     this.pool = { k: cache.k, v: cache.v };
-    return results;
-  }
-
-  /**
-   * A cache for B sequences, with buffers sized once for B sequences at `maxCap` slots: growing and
-   * compacting then move data within them (no allocation, no GC), and ORT gets views of the used part.
-   */
-  private newCache(B: number, cap: number, maxCap: number): Cache {
-    const size = B * this.cfg.dModel * maxCap;
-    const L = this.cfg.nLayers;
-    // Reuse the last generation's buffers: fresh ones cost page faults on every first touch.
-    const pool = this.pool;
-    this.pool = undefined; // taken: a concurrent generate() allocates its own
-    const reuse = pool !== undefined && pool.k[0].length >= size;
-    return {
-      B,
-      cap,
-      k: reuse ? pool.k : Array.from({ length: L }, () => new Float32Array(size)),
-      v: reuse ? pool.v : Array.from({ length: L }, () => new Float32Array(size)),
-    };
-  }
-
-  /** Regrows every (sequence, head) block of the cache to `cap` slots, in place. */
-  private grow(c: Cache, cap: number): void {
-    const D = this.cfg.dModel / this.cfg.nHeads;
-    const old = c.cap * D;
-    const now = cap * D;
-    for (const buf of [...c.k, ...c.v]) {
-      // Back to front: each block moves to a higher offset than any block still to be moved.
-      for (let bh = c.B * this.cfg.nHeads - 1; bh >= 0; bh--) {
-        buf.copyWithin(bh * now, bh * old, bh * old + old);
-        buf.fill(0, bh * now + old, bh * now + now); // masked slots must hold finite numbers
-      }
-    }
-    c.cap = cap;
-  }
-
-  /** Keeps only the cache rows of sequences `keep` (a subsequence of `rows`), in place. */
-  private compact(c: Cache, rows: number[], keep: number[]): void {
-    const rowSize = this.cfg.dModel * c.cap; // H·cap·D floats per sequence
-    const where = new Map(rows.map((s, j) => [s, j]));
-    for (const buf of [...c.k, ...c.v]) {
-      keep.forEach((s, j) => {
-        const from = where.get(s)! * rowSize;
-        if (from !== j * rowSize) buf.copyWithin(j * rowSize, from, from + rowSize);
-      });
-    }
-    c.B = keep.length;
   }
 
   /** Teacher-forced log-probabilities of each continuation given its prompt. */
@@ -422,7 +281,7 @@ export class Sampler {
     if (!Array.isArray(prompts) || !Array.isArray(continuations) || prompts.length !== continuations.length) {
       throw new UserError('score: prompts and continuations must be arrays of the same length');
     }
-    this.checkPrompts(prompts, 'prompt');
+    checkPrompts(this.cfg, prompts, 'prompt');
     const seqs = prompts.map((p, i) => {
       validateTokens(this.cfg, continuations[i], `continuation ${i}`);
       const all = [...p, ...continuations[i]];

@@ -194,7 +194,7 @@ describe('metacot serve', () => {
     expect(r.completions[0].logprobs).toHaveLength(r.completions[0].tokens);
   });
 
-  it('serves concurrent requests one at a time with the same results as alone', async () => {
+  it('serves concurrent requests (batched together) with the same results as alone', async () => {
     const reqs = [11, 12, 13].map((seed) => ({
       prompt: `${seed % 10} plus`,
       maxTokens: 12,
@@ -207,6 +207,90 @@ describe('metacot serve', () => {
       expect(together[i].completions.map((c) => c.text)).toEqual(
         (await lm.complete(r)).completions.map((c) => c.text),
       );
+  });
+
+  it('honours top_k, min_p and repetition_penalty (the docs example sends top_k through extraBody)', async () => {
+    const greedy = await local.complete({ prompt: '2 plus 5 is', maxTokens: 10, temperature: 0 });
+    const viaExtra = new OpenAIBackend({
+      endpoints: [url],
+      model: 'arith',
+      apiKey: TOKEN,
+      maxRetries: 0,
+      extraBody: { top_k: 1 },
+    });
+    const k1 = await viaExtra.complete({
+      prompt: '2 plus 5 is',
+      maxTokens: 10,
+      temperature: 1,
+      seed: 3,
+      n: 3,
+    });
+    expect(k1.completions.map((c) => c.text)).toEqual(new Array(3).fill(greedy.completions[0]!.text));
+    const docs = new OpenAIBackend({
+      endpoints: [url],
+      model: 'arith',
+      apiKey: TOKEN,
+      extraBody: { top_k: 20 },
+    });
+    expect((await docs.complete({ prompt: '1 plus', maxTokens: 5, seed: 1 })).completions).toHaveLength(1);
+    const p1 = await lm.complete({ prompt: '2 plus 5 is', maxTokens: 10, minP: 1, seed: 4 });
+    expect(p1.completions[0]!.text).toBe(greedy.completions[0]!.text);
+    // a penalty changes what is sampled (answers that repeat a digit of the question), exactly as in-process
+    let changed = 0;
+    for (const prompt of ['1 plus 0 is', '2 plus 0 is', '4 plus 4 is', '5 plus 0 is']) {
+      const req = { prompt, maxTokens: 12, temperature: 0, repetitionPenalty: 10 };
+      const penalized = (await lm.complete(req)).completions[0]!.text;
+      expect(penalized).toBe((await local.complete(req)).completions[0]!.text);
+      if (penalized !== (await local.complete({ ...req, repetitionPenalty: undefined })).completions[0]!.text)
+        changed++;
+    }
+    expect(changed).toBeGreaterThan(0);
+  });
+
+  it('refuses unknown fields and knobs it cannot honour with a 400 naming the field; ignores bookkeeping', async () => {
+    const post = async (body: unknown) => {
+      const res = await raw('/completions', { method: 'POST', body: JSON.stringify(body) });
+      return { status: res.status, body: await jsonOf(res) };
+    };
+    const unknown = await post({ prompt: '1', max_tokens: 2, temprature: 0.5 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.param).toBe('temprature');
+    expect(unknown.body.error.message).toMatch(
+      /^unknown field 'temprature' for \/v1\/completions; this server takes model, max_tokens/,
+    );
+    for (const [field, value] of [
+      ['presence_penalty', 0.5],
+      ['frequency_penalty', 1],
+      ['logit_bias', { '5': 1 }],
+      ['suffix', 'x'],
+    ] as const) {
+      const r = await post({ prompt: '1', max_tokens: 2, [field]: value });
+      expect(r.status, field).toBe(400);
+      expect(r.body.error.param).toBe(field);
+    }
+    // neutral values and bookkeeping fields change nothing, so they are accepted
+    const fine = await post({
+      prompt: '1',
+      max_tokens: 2,
+      user: 'u-1',
+      presence_penalty: 0,
+      stream: false,
+      top_k: -1,
+      repetition_penalty: 1,
+    });
+    expect(fine.status).toBe(200);
+    const chat = await raw('/chat/completions', {
+      method: 'POST',
+      body: JSON.stringify({
+        messages: [{ role: 'user', content: '1' }],
+        max_tokens: 2,
+        metadata: { a: 'b' },
+        store: false,
+        prompt: 'x',
+      }),
+    });
+    expect(chat.status).toBe(400);
+    expect((await jsonOf(chat)).error.param).toBe('prompt');
   });
 
   it('is reachable through backendFromSpec, which asks /v1/models for the model and reads the key from key_env', async () => {
