@@ -52,7 +52,7 @@ const ExportSchema = z.strictObject({
   /** Linearization: natural-language Meta-CoT or [BACK] tokens. */
   style: z.enum(LINEARIZE_STYLES).default('nl'),
   values: z.boolean().default(false),
-  /** metacot-tokens: the vocabulary (the served model's); written as tokenizer.json next to each new checkpoint. */
+  /** metacot-tokens: the vocabulary (the served model's); written as metacot-tokenizer.json next to each new checkpoint. */
   tokenizer: z
     .string()
     .refine(
@@ -60,7 +60,7 @@ const ExportSchema = z.strictObject({
       `unknown tokenizer (known: ${Object.keys(TEXT_TOKENIZERS).join(', ')})`,
     )
     .default('text-ascii-v1'),
-  /** Exporter layout, as `metacot export --style` (trl: conversational|standard|messages, …). */
+  /** Exporter layout, as `metacot export --layout` (trl: conversational|standard|messages, …). */
   layout: z.string().optional(),
   system: z.string().optional(),
 });

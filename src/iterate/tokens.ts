@@ -5,7 +5,7 @@
  * is rendered with the plain chat template our engine uses), with loss on the completion and `<eos>` only.
  */
 import { plainChatPrompt } from '../llm/chat-template.js';
-import type { TextTokenizer } from '../llm/text-tokenizer.js';
+import { type TextTokenizer, textExample } from '../llm/text-tokenizer.js';
 import type { SftRecord } from '../reasoning/linearize.js';
 import type { PromptTemplate } from '../reasoning/template.js';
 
@@ -19,7 +19,6 @@ export function tokenExample(record: SftRecord, template: PromptTemplate, tok: T
     template.mode === 'completion'
       ? record.prompt
       : plainChatPrompt(record.messages.filter((m) => m.role !== 'assistant'));
-  const head = [tok.bos, ...tok.encode(prompt)];
-  const tail = [...tok.encode(record.completion), tok.eos];
-  return { tokens: [...head, ...tail], loss_mask: [...head.map(() => 0), ...tail.map(() => 1)] };
+  const e = textExample(tok, prompt, record.completion);
+  return { tokens: e.tokens, loss_mask: e.lossMask };
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { startLMServer } from '../../llm/serve/listen.js';
 import { backendFromSpec, parseBackendSpec } from '../../llm/spec.js';
+import { TOKENIZER_FILE } from '../../llm/tokenizer-file.js';
 import { exposureWarning } from '../../server/listen.js';
 import { hostOption, portOption } from '../listen-options.js';
 import { intOption } from '../options.js';
@@ -17,7 +18,7 @@ export function registerServe(program: Command): void {
     )
     .requiredOption(
       '--model <path>',
-      'a checkpoint folder from `metacot train` (with tokenizer.json), a .gguf file, or any backend spec',
+      `a checkpoint folder from \`metacot train\` (with ${TOKENIZER_FILE}), a .gguf file, or any backend spec`,
     )
     .option('--host <host>', 'interface to listen on (default: loopback only)', hostOption, '127.0.0.1')
     .option('--port <n>', 'TCP port (0 picks a free one)', portOption, 8000)
@@ -27,7 +28,10 @@ export function registerServe(program: Command): void {
     .option('--max-tokens-limit <n>', 'largest max_tokens a request may ask for', intOption(1), 4096)
     .option('--max-n <n>', 'largest n (times prompts) per request', intOption(1), 64)
     .option('--threads <n>', 'engine / llama.cpp threads (default 1)', intOption(1))
-    .option('--tokenizer <id>', 'tokenizer id for a checkpoint without tokenizer.json (e.g. text-ascii-v1)')
+    .option(
+      '--tokenizer <id>',
+      `tokenizer id for a checkpoint without ${TOKENIZER_FILE} (e.g. text-ascii-v1)`,
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
