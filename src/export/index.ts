@@ -8,6 +8,9 @@
  * await exportDataset({ input: 'problems.jsonl', output: 'train.parquet', format: 'verl' });
  * ```
  */
+
+import { writeFileAtomic } from '../io/atomic-file.js';
+import { writeJsonlAtomic } from '../io/atomic-lines.js';
 import { chatRecords } from './chat.js';
 import { openrlhfRecords } from './openrlhf.js';
 import { DEFAULT_EXPORT_OPTIONS, type ExportOptions } from './options.js';
@@ -15,7 +18,6 @@ import { resolveTemplate } from './prompt.js';
 import { type AnyRows, type RowKind, readRows } from './rows.js';
 import { trlRecords } from './trl.js';
 import { verlParquet } from './verl.js';
-import { writeBytesAtomic, writeJsonlAtomic } from './write.js';
 
 export const EXPORT_FORMATS = ['verl', 'openrlhf', 'trl', 'chat'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -58,7 +60,7 @@ export async function exportDataset(req: ExportRequest): Promise<ExportSummary> 
   o.template = resolveTemplate(o.template);
   const rows = await readRows(input, kind);
   const out = renderExport(rows, format, o);
-  if ('parquet' in out) writeBytesAtomic(output, out.parquet);
+  if ('parquet' in out) writeFileAtomic(output, out.parquet);
   else await writeJsonlAtomic(output, out.records);
   return { kind: rows.kind, rows: rows.rows.length, output };
 }

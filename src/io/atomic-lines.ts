@@ -72,3 +72,16 @@ export class AtomicLineWriter {
     rmSync(this.temp, { force: true });
   }
 }
+
+/** Writes one JSON object per line, atomically; returns the number of lines. */
+export async function writeJsonlAtomic(file: string, records: Iterable<unknown>): Promise<number> {
+  const out = new AtomicLineWriter(file);
+  try {
+    for (const r of records) await out.write(JSON.stringify(r));
+    await out.commit();
+  } catch (err) {
+    await out.abort();
+    throw err;
+  }
+  return out.lines;
+}

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { type ExportFormat, exportDataset } from '../export/index.js';
-import { writeJsonlAtomic } from '../export/write.js';
+import { writeJsonlAtomic } from '../io/atomic-lines.js';
 import { tokenizerById } from '../llm/tokenizer-file.js';
 import { solvedRecords } from '../reasoning/records.js';
 import type { SearchRunConfig } from '../reasoning/run.js';

@@ -8,7 +8,7 @@
  */
 import { loadCheckpoint } from '../engine/checkpoint.js';
 import { encodeGguf, type GgufVocab } from '../engine/gguf/gguf.js';
-import { writeBytesAtomic } from '../export/write.js';
+import { writeFileAtomic } from '../io/atomic-file.js';
 import type { TextTokenizer } from './text-tokenizer.js';
 import { resolveTokenizer } from './tokenizer-file.js';
 
@@ -44,7 +44,7 @@ export async function exportCheckpointGguf(
   const ckpt = loadCheckpoint(dir);
   const tok = resolveTokenizer(dir, ckpt.cfg.vocabSize, o.tokenizer, o.warn);
   const bytes = encodeGguf(ckpt.cfg, ckpt.weights, ggufVocab(tok, ckpt.cfg.vocabSize));
-  writeBytesAtomic(path, bytes);
+  writeFileAtomic(path, bytes);
   return {
     path,
     bytes: bytes.length,

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
-import { writeJsonlAtomic } from '../../export/write.js';
+import { writeJsonlAtomic } from '../../io/atomic-lines.js';
 import { checkOutputPaths } from '../../io/paths.js';
 import { backendFromSpec } from '../../llm/spec.js';
 import { LINEARIZE_STYLES, type LinearizeStyle } from '../../reasoning/linearize.js';
@@ -234,11 +234,8 @@ export function registerSearch(program: Command): void {
             yield o.format === 'chat' ? { messages: record.messages } : record;
           }
         };
-        const written = await writeJsonlAtomic(o.out, lines()).catch((err: NodeJS.ErrnoException) => {
-          // Only file-system failures are about --out; a store error reads as itself.
-          if (err.syscall === undefined) throw err;
-          throw new UserError(`${o.out}: cannot write (${err.message})`);
-        });
+        // a file-system failure is the writer's one-line UserError naming --out; a store error reads as itself
+        const written = await writeJsonlAtomic(o.out, lines());
         process.stdout.write(`exported ${written} solved of ${results} searched problems → ${o.out}\n`);
       } finally {
         store.close();
