@@ -7,6 +7,8 @@ export interface Case {
   response: string;
   correct: boolean;
   note?: string;
+  /** the problem asks for a numeric approximation (verify option `allowApproximation`) */
+  allowApproximation?: boolean;
 }
 
 const box = (s: string): string => `Working... so the answer is $\\boxed{${s}}$.`;
@@ -21,6 +23,11 @@ const neg = (gold: string, resp: string, note?: string): Case => ({
   response: box(resp),
   correct: false,
   note,
+});
+/** right only when the problem asks for a decimal approximation */
+const approx = (gold: string, resp: string, note?: string): Case => ({
+  ...pos(gold, resp, note),
+  allowApproximation: true,
 });
 
 export const CASES: Record<string, Case[]> = {
@@ -56,19 +63,27 @@ export const CASES: Record<string, Case[]> = {
     pos('-\\frac{1}{2}', '\\frac{-1}{2}'),
     pos('3\\frac{1}{2}', '\\frac{7}{2}', 'mixed number'),
     pos('\\frac{7}{2}', '3 1/2', 'plain-text mixed number'),
-    pos('\\frac{1}{3}', '0.3333', 'decimal with >= 3 digits for exact gold'),
+    pos('\\frac{1}{3}', '0.3333', 'a repeating decimal with >= 3 digits'),
     pos('\\frac{2}{3}', '0.667'),
     neg('\\frac{1}{3}', '0.33', 'two digits are not enough'),
+    neg('\\frac{1}{3}', '0.3334', 'not correctly rounded'),
+    neg('\\frac{1}{64}', '0.0156', 'a gold with a finite decimal form needs it exactly'),
+    approx('\\frac{1}{64}', '0.0156', 'unless the problem asks for an approximation'),
     neg('\\frac{1}{2}', '\\frac{1}{3}'),
     neg('\\frac{1}{2004!}', '\\frac{1}{2006!}', 'tiny magnitudes stay exact'),
     neg('1-\\frac{1}{e}', '1+\\frac{1}{e}', 'Math-Verify #yujianll false positive'),
   ],
   decimals: [
-    pos('1.6', '1.59', 'gold stated to 2 digits'),
+    approx('1.6', '1.59', 'gold stated to 2 digits, approximation asked for'),
+    neg('1.6', '1.59', 'a near miss of an exact decimal gold'),
+    neg('4.5', '4.5+10^{-30}'),
+    neg('0.15', '0.1504'),
+    pos('1.6', '\\frac{8}{5}'),
     pos('0.25', '\\frac{1}{4}'),
     pos('4.5e33', '4.5 \\times 10^{33}'),
     pos('4.5 \\times 10^{33}', '4.5e33'),
-    pos('3.14', '3.1416'),
+    approx('3.14', '3.1416'),
+    neg('3.14', '3.1416'),
     pos('1.2\\times10^{-3}', '0.0012'),
     neg('0.5', '0.46', 'one significant digit is exact'),
     neg('1.6', '1.7'),
@@ -83,6 +98,12 @@ export const CASES: Record<string, Case[]> = {
     pos('2^{2^{30}}', '4^{2^{29}}'),
     neg('2^{2^{30}}', '2^{2^{30}+1}'),
     pos('100!', '100!'),
+    pos('2^{299999}', '2^{300000}-2^{299999}', 'beyond the exact limit'),
+    pos('3^{62500}', '\\sqrt{3^{125000}}', 'radical of a perfect power'),
+    pos('10^{999999}', '1e999999', 'scientific notation, huge exponent'),
+    neg('10^{999999}', '1e999998'),
+    neg('2^{100}', '\\sqrt2^{200}+1', 'a unit hidden under 2^100'),
+    neg('2^{300000}', '2^{300000}+1000000007\\cdot 998244353\\cdot 1000000009', 'divisible by fixed primes'),
     pos('123456789012345678901234567890', '123456789012345678901234567890'),
     neg('123456789012345678901234567890', '123456789012345678901234567891'),
   ],
@@ -93,14 +114,22 @@ export const CASES: Record<string, Case[]> = {
     pos('2\\sqrt{2}', '\\sqrt{8}'),
     pos('\\pi', '\\pi'),
     pos('\\frac{\\pi}{2}', '\\frac{1}{2}\\pi'),
-    pos('\\frac{\\pi}{2}', '1.5708'),
+    neg('\\frac{\\pi}{2}', '1.5708', 'a decimal for an exact irrational gold'),
+    approx('\\frac{\\pi}{2}', '1.5708', 'when the problem asks for a decimal'),
+    neg('\\pi', '3.1416'),
+    neg('\\sqrt2', '1.414'),
+    neg('\\pi', '3.14159265358979', 'one ulp off'),
+    neg('\\pi', '\\frac{314159265358979}{100000000000000}'),
+    approx('\\sqrt2', '1.414'),
+    neg('\\sqrt2', '1.415', 'not correctly rounded, even as an approximation'),
     pos('\\sqrt[3]{8}', '2'),
     pos('\\log_2 8', '3'),
     pos('e^{i\\pi}', '-1'),
     pos('\\sqrt{\\frac{1}{n}}', '\\frac{1}{\\sqrt{n}}', 'Math-Verify #64 false negative'),
     neg('\\sqrt{2}', '\\sqrt{3}'),
     pos('\\frac{5\\sqrt{42}}{27}', '\\frac{10\\sqrt{10.5}}{27}'),
-    pos('4.123105625617661', '\\sqrt{17}', 'a long decimal gold'),
+    approx('4.1231056', '\\sqrt{17}', 'a decimal gold, approximation asked for'),
+    neg('4.123105625617661', '\\sqrt{17}', 'a decimal gold is exact unless approximation is asked for'),
     neg('4', '4\\sqrt{2}'),
     neg('\\pi', '3'),
     neg('2\\pi', '\\pi'),
@@ -152,6 +181,15 @@ export const CASES: Record<string, Case[]> = {
     pos('2 \\sin b \\cos a', '\\sin(a+b) - \\sin(a-b)'),
     neg('x+2n+1', 'x+1'),
     pos('f(x) = 2x', '2x', 'function definition vs its value'),
+    neg('\\frac{x}{10^{20}}', '\\frac{x+1}{10^{20}}', 'a difference under a tiny scale'),
+    neg('x^{1000000000}', 'x^{1000000001}', 'a huge exponent'),
+    neg('x', 'x+10^{-30}'),
+    neg('\\sin(10^{30}x)', '\\sin(10^{30}x+1)', 'trigonometry past double precision'),
+    pos('\\sin(10^{30}x)', '\\sin(x\\cdot 10^{30})'),
+    neg('x', 'x+\\max(0, x-10^{6})', 'differs only far out'),
+    pos('\\sin^2 x+\\cos^2 x', '1'),
+    pos('2^{x}', '4^{x/2}'),
+    pos('\\sqrt{3+2\\sqrt2}', '1+\\sqrt2', 'nested radical'),
   ],
   sets: [
     pos('\\{1,2,3\\}', '\\{3,2,1\\}'),

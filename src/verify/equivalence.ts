@@ -1,0 +1,121 @@
+/**
+ * Equality of two scalar values or expressions, in order of trust:
+ *
+ * 1. exact rationals (the fast path: integers, fractions, decimals);
+ * 2. exact identity modulo random primes (algebraic.ts): rational functions, radicals of rationals, π, e, logs,
+ *    huge powers; a numeric spot check guards its "equal";
+ * 3. ball arithmetic at random points (numeric.ts) for what involves other functions, which says "equal" only
+ *    when doubles provably resolve the values.
+ *
+ * A numeric approximation of an exact gold is a different answer unless the caller allows approximations
+ * (`allowApproximation`); a decimal gold states its own precision (docs/verifier.md, "Stated precision").
+ */
+
+import { algebraicCompare, algebraicProportional } from './algebraic.js';
+import { type Expr, show } from './ast.js';
+import type { CompareOptions, Method, Verdict } from './compare.js';
+import { exact, freeVars, precision } from './evaluate.js';
+import { checkSeed } from './field.js';
+import {
+  type NumericVerdict,
+  numericCompare,
+  numericProportional,
+  ratioSign,
+  reliableValue,
+  roundSig,
+  roundsTo,
+  spotDifferent,
+} from './numeric.js';
+import * as Q from './rational.js';
+
+const yes = (method: Method): Verdict => ({ equal: true, method });
+const no = (method: Method, note?: string): Verdict =>
+  note ? { equal: false, method, note } : { equal: false, method };
+
+function varsOf(...es: Expr[]): string[] {
+  const out = new Set<string>();
+  for (const e of es) freeVars(e, out);
+  return [...out];
+}
+
+/** Exact identity first, numeric second; never "equal" on an unreliable evaluation. */
+export function identical(g: Expr, r: Expr): { verdict: NumericVerdict; method: Method } {
+  const vars = varsOf(g, r);
+  const exactMethod: Method = vars.length > 0 ? 'symbolic' : 'exact';
+  const numericMethod: Method = vars.length > 0 ? 'symbolic' : 'numeric';
+  const seed = checkSeed();
+  // most wrong answers are visibly wrong at one point: no need for the exact machinery
+  if (spotDifferent(g, r, vars, seed)) return { verdict: 'different', method: numericMethod };
+  const alg = algebraicCompare(g, r);
+  // (a modular collision would need a difference divisible by two random 62-bit primes)
+  if (alg === 'equal') return { verdict: 'equal', method: exactMethod };
+  if (alg === 'different') return { verdict: 'different', method: exactMethod };
+  return { verdict: numericCompare(g, r, vars, seed), method: numericMethod };
+}
+
+const APPROXIMATION_NOTE = 'a decimal approximation of an exact answer (allowApproximation accepts it)';
+
+/**
+ * Scalar values: exact, then identity, then the approximation policy (docs/verifier.md, "Stated precision"):
+ * - a decimal may stand for a rational gold that has no finite decimal form (1/3 ~ 0.333): at least
+ *   `minDecimalDigits` significant digits, correctly rounded;
+ * - with `allowApproximation` (the problem asks for a decimal): a correctly rounded decimal for any exact gold
+ *   (3.1416 for π), and anything that rounds to a decimal gold at its digits while being at least as precise
+ *   (1.59 or 1.6 for 1.6, √17 for 4.123105625617661);
+ * - everything else must be equal in value: 4.5 + 10^{-30} is not 4.5.
+ */
+export function valueEquivalent(g: Expr, r: Expr, o: CompareOptions): Verdict {
+  const gq = exact(g);
+  const rq = exact(r);
+  const gsig = precision(g);
+  const rsig = precision(r);
+  let id: { verdict: NumericVerdict; method: Method };
+  if (gq && rq) {
+    if (Q.eq(gq, rq)) return yes('exact');
+    id = { verdict: 'different', method: 'exact' };
+  } else {
+    if (show(g) === show(r)) return yes('structural');
+    id = identical(g, r);
+    if (id.verdict === 'equal') return yes(id.method);
+  }
+  const note = id.verdict === 'undecided' ? 'cannot decide equality reliably' : undefined;
+  if ((gsig === undefined && rsig === undefined) || varsOf(g, r).length > 0) return no(id.method, note);
+
+  if (gsig !== undefined) {
+    // a decimal gold: its stated precision counts only when approximations are asked for
+    if (!o.allowApproximation) return no(id.method, note);
+    const atLeastAsPrecise = rsig === undefined || rsig >= gsig;
+    const rounds = gq && rq ? Q.eq(roundSig(rq, gsig), roundSig(gq, gsig)) : roundsToValue(r, g, gsig);
+    return gsig >= 2 && atLeastAsPrecise && rounds ? yes('numeric') : no('numeric');
+  }
+  // a decimal response to an exact gold
+  if (rsig! < o.minDecimalDigits || (gq && Q.isInt(gq))) return no(id.method, note);
+  const rounds = gq && rq ? Q.eq(roundSig(gq, rsig!), rq) : roundsToValue(g, r, rsig!);
+  if (!rounds) return no('numeric', note);
+  if (o.allowApproximation || (gq && !terminates(gq))) return yes('numeric');
+  return no('numeric', APPROXIMATION_NOTE);
+}
+
+/** a rational with a finite decimal expansion: its denominator has no prime factor but 2 and 5 */
+function terminates(q: Q.Rational): boolean {
+  let d = q.d;
+  for (const p of [2n, 5n]) while (d % p === 0n) d /= p;
+  return d === 1n;
+}
+
+/** does the value of `e` round to the value of `target` at `sig` significant digits, certainly? */
+function roundsToValue(e: Expr, target: Expr, sig: number): boolean {
+  const v = reliableValue(e);
+  const t = reliableValue(target);
+  return v !== undefined && t !== undefined && roundsTo(v, t, sig);
+}
+
+/** `a = c·b` for a constant c ≠ 0 (c > 0 when `positive`): equations and inequalities, rearranged. */
+export function proportionalSides(a: Expr, b: Expr, positive: boolean): boolean {
+  const vars = varsOf(a, b);
+  const seed = checkSeed();
+  const alg = algebraicProportional(a, b);
+  if (alg === 'equal') return !positive || ratioSign(a, b, vars, seed) > 0;
+  if (alg === 'different') return false;
+  return numericProportional(a, b, vars, positive, seed) === 'equal';
+}
