@@ -174,6 +174,27 @@ export class Field {
     if ((t * t) % p === c) return [t, 0n];
     return [0n, modPow(p - c, (p + 1n) >> 2n, p)];
   }
+  /** a square root of any z ∈ F_{p²}, or undefined when z is not a square */
+  sqrt2(z: F2): F2 | undefined {
+    const p = this.p;
+    const [a, b] = z;
+    if (b === 0n) return this.sqrt(a);
+    const exp = (p + 1n) >> 2n;
+    const rootF = (c: bigint): bigint | undefined => {
+      const t = modPow(c, exp, p);
+      return (t * t) % p === ((c % p) + p) % p ? t : undefined;
+    };
+    const t = rootF((a * a + b * b) % p);
+    if (t === undefined) return undefined;
+    const half = (p + 1n) >> 1n;
+    for (const s of [t, p - t]) {
+      const x = rootF((((a + s) % p) * half) % p);
+      if (x === undefined || x === 0n) continue;
+      const y = (b * modPow((2n * x) % p, p - 2n, p)) % p;
+      return [x, y];
+    }
+    return undefined;
+  }
   /** the unique m-th root of c ∈ F_p (m odd, gcd(m, p − 1) = 1) */
   oddRoot(c: bigint, m: bigint): bigint {
     const inv = modInverse(m, this.p - 1n);

@@ -58,12 +58,19 @@ function rootOf(pt: Point, b: bigint): F2 {
   if (r) return r;
   const m = pt.s.basis.degree.get(b) ?? 1n;
   const f = pt.f;
-  if (b === -1n) r = m === 2n ? I : f.of(-1n);
-  else {
-    const odd = m % 2n === 0n ? m / 2n : m;
-    const c = odd > 1n ? f.oddRoot(b % f.p, odd) : b % f.p;
-    r = m % 2n === 0n ? f.sqrt(c) : f.of(c);
+  // r^m = b: the odd part of m by the unique odd root in F_p, then one or two square roots in F_{p²};
+  // −1 has degree 1 (−1) or 2 (i, the same i as the constant)
+  let twos = 0n;
+  let odd = m;
+  while (odd % 2n === 0n) {
+    odd /= 2n;
+    twos++;
   }
+  let v: F2 | undefined = f.of(odd > 1n ? f.oddRoot(b % f.p, odd) : b);
+  if (b === -1n) v = m === 2n ? I : v;
+  else for (let k = 0n; k < twos && v; k++) v = f.sqrt2(v);
+  if (!v) throw new Unsupported('root');
+  r = v;
   pt.roots.set(b, r);
   return r;
 }

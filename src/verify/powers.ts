@@ -196,7 +196,7 @@ export class RadicalBasis {
   readonly degree = new Map<bigint, bigint>();
   /** odd primes dividing some degree: the prime field must have unique roots of these orders */
   readonly oddPrimes: bigint[] = [];
-  /** false when a root would need a 4th root or a complex root of −1 beyond i */
+  /** false when a root would need an 8th root, or a complex root of −1 other than i */
   readonly supported: boolean;
   private readonly basis: bigint[];
 
@@ -232,7 +232,9 @@ export class RadicalBasis {
     });
     let ok = !this.basis.some((b) => b < 0n);
     for (const [b, m] of degrees) {
-      if (m > MAX_DEGREE || m % 4n === 0n || (b === -1n && m % 2n === 0n && m !== 2n)) {
+      // 4th roots exist in F_{p²} for p ≡ 3 (mod 4), 8th roots not always. For −1 only i: √i = (1 + i)/√2
+      // would tie −1 to the basis element 2, and e^{iπ/6} to cube roots of unity
+      if (m > MAX_DEGREE || m % 8n === 0n || (b === -1n && m > 2n)) {
         ok = false;
         break;
       }

@@ -14,7 +14,10 @@ describe('hand-written positives and negatives per answer type', () => {
       for (const c of cases) {
         const name = `${c.correct ? '✓' : '✗'} gold ${c.gold} · response ${c.response.replace(/^.*boxed\{|\}\$\.$/g, '')}${c.note ? ` (${c.note})` : ''}`;
         it(name, () => {
-          const r = verify({ gold: c.gold, response: c.response }, { allowApproximation: c.allowApproximation });
+          const r = verify(
+            { gold: c.gold, response: c.response },
+            { allowApproximation: c.allowApproximation },
+          );
           expect(r.correct, JSON.stringify(r)).toBe(c.correct);
         });
       }
