@@ -1,12 +1,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = join(process.cwd(), 'dist', 'cli', 'main.js');
 
 describe('metacot verify (built CLI)', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
   it('checks one pair and prints a JSON result', () => {
     const out = execFileSync(
       'node',
@@ -25,6 +30,7 @@ describe('metacot verify (built CLI)', () => {
 
   it('verifies a JSONL file in input order and reports bad lines per line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'metacot-verify-'));
+    dirs.push(dir);
     const inFile = join(dir, 'in.jsonl');
     const outFile = join(dir, 'out.jsonl');
     const lines = [
@@ -56,6 +62,17 @@ describe('metacot verify (built CLI)', () => {
     expect(out[41]).toMatchObject({ id: 'no-response', reason: 'invalid_input' });
     expect(out[41].error).toMatch(/in\.jsonl:42: field 'response': missing/);
     expect(out[42]).toMatchObject({ id: 'numeric-gold', correct: true });
+  });
+
+  it('takes a decimal for an exact irrational gold only with --allow-approximation', () => {
+    const run = (...flags: string[]) =>
+      JSON.parse(
+        execFileSync('node', [CLI, 'verify', '--gold', '\\pi', '--response', '$\\boxed{3.1416}$', ...flags], {
+          encoding: 'utf8',
+        }),
+      );
+    expect(run()).toMatchObject({ correct: false, reason: 'not_equal' });
+    expect(run('--allow-approximation')).toMatchObject({ correct: true, reason: 'equal' });
   });
 
   it('explains misuse without a stack trace', () => {

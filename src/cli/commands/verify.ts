@@ -49,6 +49,10 @@ export function register(program: Command): void {
       '--last-boxed',
       'grade only the last \\boxed{} answer (evaluation of self-correcting outputs; not for rewards)',
     )
+    .option(
+      '--allow-approximation',
+      'the problems ask for decimal answers: a correctly rounded decimal may stand for an exact gold (3.1416 for \\pi)',
+    )
     .option('--no-symbolic', 'skip the compute-engine fallback parser (faster start, fewer LaTeX forms)')
     .addHelpText(
       'after',
@@ -74,7 +78,11 @@ export function register(program: Command): void {
         size: batch ? o.workers : 1,
         timeoutMs: o.timeout,
         symbolic: o.symbolic,
-        verify: { ...(priority ? { priority } : {}), ...(o.lastBoxed ? { boxed: 'last' as const } : {}) },
+        verify: {
+          ...(priority ? { priority } : {}),
+          ...(o.lastBoxed ? { boxed: 'last' as const } : {}),
+          ...(o.allowApproximation ? { allowApproximation: true } : {}),
+        },
       });
       try {
         if (single) {
