@@ -61,7 +61,7 @@ function collectRadicals(e: Expr, out: Map<Expr, PowerProduct>): void {
 
 const NO_RADICALS = new RadicalBasis([]);
 
-function session(exprs: Expr[]): Session {
+export function session(exprs: Expr[]): Session {
   const radicals = new Map<Expr, PowerProduct>();
   for (const e of exprs) collectRadicals(e, radicals);
   let basis = radicals.size > 0 ? new RadicalBasis([...radicals.values()]) : NO_RADICALS;

@@ -16,6 +16,7 @@ import { type Expr, show } from './ast.js';
 import type { CompareOptions, Method, Verdict } from './compare.js';
 import { exact, freeVars, precision } from './evaluate.js';
 import { checkSeed } from './field.js';
+import { sampleable } from './kinks.js';
 import {
   type NumericVerdict,
   numericCompare,
@@ -50,6 +51,7 @@ export function identical(g: Expr, r: Expr): { verdict: NumericVerdict; method: 
   // (a modular collision would need a difference divisible by two random 62-bit primes)
   if (alg === 'equal') return { verdict: 'equal', method: exactMethod };
   if (alg === 'different') return { verdict: 'different', method: exactMethod };
+  if (vars.length > 0 && !sampleable([g, r])) return { verdict: 'undecided', method: numericMethod };
   return { verdict: numericCompare(g, r, vars, seed), method: numericMethod };
 }
 

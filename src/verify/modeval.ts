@@ -38,6 +38,7 @@ export interface Point {
 }
 
 const I: F2 = [0n, 1n];
+const HALF: Expr = { t: 'num', v: Q.rat(1n, 2n) };
 const TRIG = new Set(['sin', 'cos', 'tan', 'cot', 'sec', 'csc']);
 const HYPERBOLIC = new Set(['sinh', 'cosh', 'tanh']);
 
@@ -99,6 +100,8 @@ function lnRational(pt: Point, q: Q.Rational): F2 {
   return acc;
 }
 
+const before = (a: F2, b: F2): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+
 function opaque(pt: Point, tag: string, args: Expr[]): F2 | undefined {
   pt.s.opaque = true;
   const vals: F2[] = [];
@@ -107,6 +110,13 @@ function opaque(pt: Point, tag: string, args: Expr[]): F2 | undefined {
     if (!v) return undefined;
     vals.push(v);
   }
+  // |u| = |−u|, and max, min, gcd, lcm ignore the order of their arguments
+  if (tag === 'abs' && vals.length === 1) {
+    const m = pt.f.neg(vals[0]!);
+    if (before(m, vals[0]!)) vals[0] = m;
+  }
+  if (['max', 'min', 'gcd', 'lcm'].includes(tag))
+    vals.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
   return oracle(pt, tag, vals);
 }
 
@@ -204,6 +214,11 @@ function evFn(e: Extract<Expr, { t: 'fn' }>, pt: Point): F2 | undefined {
     }
     case 'det':
       throw new Unsupported('det');
+    // √u = u^{1/2}, \sqrt[n]{u} = u^{1/n}: one oracle, however the root is written
+    case 'sqrt':
+      return opaque(pt, 'pow', [a!, HALF]);
+    case 'root':
+      return b ? opaque(pt, 'pow', [a!, { t: 'div', a: { t: 'num', v: Q.ONE }, b }]) : undefined;
     default:
       return opaque(pt, e.name, e.args);
   }

@@ -64,45 +64,19 @@ export function reliableValue(e: Expr): Ball | undefined {
 
 // ---------- sample points ----------
 
-/**
- * Free variables' values: 6 positive points, 4 with each variable negative in turn, and, for piecewise
- * functions (floor, max, |u|) that may differ only far out, 16 more at magnitudes 2^4 … 2^39 of both signs.
- */
-function samplePoints(vars: string[], rng: Rng, wide: boolean): Record<string, number>[] {
+/** free variables' values: 6 positive points, then 4 with each variable negative in turn */
+function samplePoints(vars: string[], rng: Rng): Record<string, number>[] {
   const out: Record<string, number>[] = [];
-  const total = wide ? 26 : 10;
-  for (let k = 0; k < total; k++) {
+  for (let k = 0; k < 10; k++) {
     const env: Record<string, number> = {};
     vars.forEach((v, j) => {
       // 24-bit dyadic values in [0.25, 3): products of a few stay exact in doubles
-      let x = (2 ** 20 + Math.floor(rng.unit() * 11 * 2 ** 20)) / 2 ** 22;
-      if (k >= 10) x *= 2 ** (4 + 5 * ((k - 10) >> 1) + Math.floor(rng.unit() * 5));
-      const negative = k >= 10 ? (k + j) % 2 === 1 : k >= 6 && (k + j) % 2 === 0;
-      env[v] = negative ? -x : x;
+      const x = (2 ** 20 + Math.floor(rng.unit() * 11 * 2 ** 20)) / 2 ** 22;
+      env[v] = k >= 6 && (k + j) % 2 === 0 ? -x : x;
     });
     out.push(env);
   }
   return out;
-}
-
-const PIECEWISE = new Set(['floor', 'ceil', 'max', 'min', 'abs', 'gcd', 'lcm']);
-
-function hasPiecewise(e: Expr): boolean {
-  switch (e.t) {
-    case 'fn':
-      return PIECEWISE.has(e.name) || e.args.some(hasPiecewise);
-    case 'add':
-    case 'mul':
-      return e.a.some(hasPiecewise);
-    case 'neg':
-    case 'pct':
-      return hasPiecewise(e.a);
-    case 'div':
-    case 'pow':
-      return hasPiecewise(e.a) || hasPiecewise(e.b);
-    default:
-      return false;
-  }
 }
 
 // ---------- identity tests ----------
@@ -152,7 +126,7 @@ export function numericCompare(g: Expr, r: Expr, vars: string[], seed: bigint): 
     const v = comparePoint(g, r, {});
     return v === 'skip' ? 'undecided' : v;
   }
-  const points = samplePoints(vars, new Rng(seed), hasPiecewise(g) || hasPiecewise(r));
+  const points = samplePoints(vars, new Rng(seed));
   let agree = 0;
   let undecided = false;
   for (const env of points) {
@@ -169,7 +143,7 @@ export function numericCompare(g: Expr, r: Expr, vars: string[], seed: bigint): 
  * reliably evaluated values count, so branch choices and rounding never overturn an exact result.
  */
 export function spotDifferent(g: Expr, r: Expr, vars: string[], seed: bigint): boolean {
-  const env = vars.length === 0 ? {} : samplePoints(vars, new Rng(seed), false)[0]!;
+  const env = vars.length === 0 ? {} : samplePoints(vars, new Rng(seed))[0]!;
   const a = evaluate(g, env);
   const b = evaluate(r, env);
   if (!a.value || !b.value || a.value.im !== 0 || b.value.im !== 0) return false;
@@ -186,7 +160,7 @@ export function numericProportional(
   positive: boolean,
   seed: bigint,
 ): NumericVerdict {
-  const points = vars.length === 0 ? [{}] : samplePoints(vars, new Rng(seed), false);
+  const points = vars.length === 0 ? [{}] : samplePoints(vars, new Rng(seed));
   let ratio: Ball | undefined;
   let valid = 0;
   let undecided = false;
@@ -224,7 +198,7 @@ export function numericProportional(
 
 /** The sign of a(x)/b(x) at a random point where both are resolved: for inequalities. */
 export function ratioSign(a: Expr, b: Expr, vars: string[], seed: bigint): number {
-  const points = vars.length === 0 ? [{}] : samplePoints(vars, new Rng(seed), false);
+  const points = vars.length === 0 ? [{}] : samplePoints(vars, new Rng(seed));
   for (const env of points) {
     const u = evaluate(a, env).value;
     const v = evaluate(b, env).value;

@@ -201,7 +201,37 @@ function denest(arg: Expr): Expr | undefined {
   return undefined;
 }
 
-const SPECIAL: Record<string, (x: Expr) => Expr | undefined> = { exp: expAt, ln: lnAt, sqrt: denest };
+/** a rational function of the variables with rational coefficients: real wherever the variables are */
+function realRational(e: Expr): boolean {
+  switch (e.t) {
+    case 'num':
+    case 'var':
+      return true;
+    case 'add':
+    case 'mul':
+      return e.a.every(realRational);
+    case 'neg':
+      return realRational(e.a);
+    case 'div':
+      return realRational(e.a) && realRational(e.b);
+    case 'pow':
+      return exact(e.b)?.d === 1n && realRational(e.a);
+    default:
+      return false;
+  }
+}
+
+/** √(w²) = |w| for real w */
+function rootOfSquare(x: Expr): Expr | undefined {
+  if (x.t !== 'pow' || exact(x.b)?.n !== 2n || exact(x.b)?.d !== 1n || !realRational(x.a)) return undefined;
+  return { t: 'fn', name: 'abs', args: [x.a] };
+}
+
+const SPECIAL: Record<string, (x: Expr) => Expr | undefined> = {
+  exp: expAt,
+  ln: lnAt,
+  sqrt: (x) => rootOfSquare(x) ?? denest(x),
+};
 
 /** The expression with every special value replaced by its exact algebraic form. */
 export function rewriteSpecial(e: Expr): Expr {

@@ -117,6 +117,12 @@ export function perturbations(gold: string, rnd: () => number): Variant[] {
     add('huge exponent', `${G}+${x}^{1000000001}-${x}^{1000000000}`);
     add('only far out', `${G}+\\max(0,${x}-10^{6})`);
     add('only far out, floor', `${G}+\\lfloor \\frac{${x}}{10^{6}} \\rfloor`);
+    add('only near a point', `${G}+\\max(0,10^{-3}-(${x}-1)^2)`);
+    add('tent of absolute values', `${G}+|${x}-1|-2|${x}-1.0005|+|${x}-1.001|`);
+    add(
+      'tent of square roots',
+      `${G}+\\sqrt{(${x}-1)^2}-2\\sqrt{(${x}-1.0005)^2}+\\sqrt{${x}^2-2.002${x}+1.002001}`,
+    );
     add('trig of a huge multiple', `${G}+\\sin(10^{30}${x}+1)-\\sin(10^{30}${x})`);
     const y = v[1];
     if (y) add('second variable', `${G}+10^{-${k()}}${y}`);
@@ -171,6 +177,8 @@ export function rewrites(gold: string, rnd: () => number): Variant[] {
   if (x) {
     add('factor', `\\frac{${G}(${x}+1)}{${x}+1}`);
     add('expand', `${G}+(${x}+1)^2-${x}^2-2${x}-1`);
+    add('absolute value, sign flipped', `${G}+|${x}-1|-|1-${x}|`);
+    add('root of a square', `${G}+\\sqrt{(${x}-3)^2}-|3-${x}|`);
     add(
       'substitute',
       gold.replace(new RegExp(`(?<![a-zA-Z\\\\])${x}(?![a-zA-Z])`, 'g'), `(\\frac{2${x}}{2})`),
