@@ -65,9 +65,9 @@ export function reliableValue(e: Expr): Ball | undefined {
 // ---------- sample points ----------
 
 /** free variables' values: 6 positive points, then 4 with each variable negative in turn */
-function samplePoints(vars: string[], rng: Rng): Record<string, number>[] {
+function samplePoints(vars: string[], rng: Rng, count = 10): Record<string, number>[] {
   const out: Record<string, number>[] = [];
-  for (let k = 0; k < 10; k++) {
+  for (let k = 0; k < count; k++) {
     const env: Record<string, number> = {};
     vars.forEach((v, j) => {
       // 24-bit dyadic values in [0.25, 3): products of a few stay exact in doubles
@@ -143,7 +143,7 @@ export function numericCompare(g: Expr, r: Expr, vars: string[], seed: bigint): 
  * reliably evaluated values count, so branch choices and rounding never overturn an exact result.
  */
 export function spotDifferent(g: Expr, r: Expr, vars: string[], seed: bigint): boolean {
-  const env = vars.length === 0 ? {} : samplePoints(vars, new Rng(seed))[0]!;
+  const env = vars.length === 0 ? {} : samplePoints(vars, new Rng(seed), 1)[0]!;
   const a = evaluate(g, env);
   const b = evaluate(r, env);
   if (!a.value || !b.value || a.value.im !== 0 || b.value.im !== 0) return false;

@@ -21,6 +21,7 @@ const MAX_EXPONENT = 1n << 40n;
 /** root orders beyond this, or more distinct odd prime orders than this, leave radicals opaque */
 const MAX_DEGREE = 1_000_000n;
 const MAX_ODD_ORDERS = 4;
+const MAX_BASIS = 64;
 
 function bump(pp: PowerProduct, base: bigint, e: Rational): void {
   if (e.n === 0n) return;
@@ -198,10 +199,16 @@ export class RadicalBasis {
   readonly oddPrimes: bigint[] = [];
   /** false when a root would need an 8th root, or a complex root of −1 other than i */
   readonly supported: boolean;
-  private readonly basis: bigint[];
+  private basis: bigint[];
 
   constructor(pps: PowerProduct[]) {
     let basis = [...new Set(pps.flatMap((pp) => [...pp.keys()].filter((b) => b > 1n)))];
+    if (basis.length > MAX_BASIS) {
+      // refining a long list into a coprime basis is quadratic or worse: such answers keep their radicals opaque
+      this.basis = [];
+      this.supported = false;
+      return;
+    }
     for (let changed = true; changed; ) {
       changed = false;
       search: for (let i = 0; i < basis.length; i++) {
