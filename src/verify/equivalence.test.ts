@@ -67,6 +67,22 @@ describe('approximations', () => {
   });
 });
 
+describe('high precision', () => {
+  it('escalates what doubles cannot separate, and decides both ways', () => {
+    expect(check('2', '2^{1+10^{-1000}}')).toMatchObject({ correct: false, method: 'numeric' });
+    expect(check('\\sin(x)', '\\sin(x+2\\cdot 3.14159265358979)').correct).toBe(false);
+    expect(check('\\cos(10^{-5}x)', '1-2\\sin^2(\\frac{10^{-5}x}{2})').correct).toBe(true);
+    expect(check('\\pi', '\\arccos(-1+10^{-40})').correct).toBe(false);
+  });
+
+  it('stays undecided past its precision cap', () => {
+    expect(check('1', '\\cos(10^{-2000})')).toMatchObject({
+      correct: false,
+      detail: 'cannot decide equality reliably',
+    });
+  });
+});
+
 describe('relations', () => {
   it('rejects rearranged equations that differ by a tiny term', () => {
     expect(check('y = 2x+3', '2y-4x = 6').correct).toBe(true);

@@ -22,11 +22,9 @@ import {
   numericCompare,
   numericProportional,
   ratioSign,
-  reliableValue,
-  roundSig,
-  roundsTo,
   spotDifferent,
 } from './numeric.js';
+import { roundsToDecimal } from './precise.js';
 import * as Q from './rational.js';
 
 const yes = (method: Method): Verdict => ({ equal: true, method });
@@ -87,12 +85,12 @@ export function valueEquivalent(g: Expr, r: Expr, o: CompareOptions): Verdict {
     // a decimal gold: its stated precision counts only when approximations are asked for
     if (!o.allowApproximation) return no(id.method, note);
     const atLeastAsPrecise = rsig === undefined || rsig >= gsig;
-    const rounds = gq && rq ? Q.eq(roundSig(rq, gsig), roundSig(gq, gsig)) : roundsToValue(r, g, gsig);
+    const rounds = gq && rq ? Q.eq(Q.roundSig(rq, gsig), Q.roundSig(gq, gsig)) : roundsToValue(r, g, gsig);
     return gsig >= 2 && atLeastAsPrecise && rounds ? yes('numeric') : no('numeric');
   }
   // a decimal response to an exact gold
   if (rsig! < o.minDecimalDigits || (gq && Q.isInt(gq))) return no(id.method, note);
-  const rounds = gq && rq ? Q.eq(roundSig(gq, rsig!), rq) : roundsToValue(g, r, rsig!);
+  const rounds = gq && rq ? Q.eq(Q.roundSig(gq, rsig!), rq) : roundsToValue(g, r, rsig!);
   if (!rounds) return no('numeric', note);
   if (o.allowApproximation || (gq && !terminates(gq))) return yes('numeric');
   return no('numeric', APPROXIMATION_NOTE);
@@ -105,11 +103,10 @@ function terminates(q: Q.Rational): boolean {
   return d === 1n;
 }
 
-/** does the value of `e` round to the value of `target` at `sig` significant digits, certainly? */
+/** does the value of `e` round to the decimal `target` at `sig` significant digits, certainly? */
 function roundsToValue(e: Expr, target: Expr, sig: number): boolean {
-  const v = reliableValue(e);
-  const t = reliableValue(target);
-  return v !== undefined && t !== undefined && roundsTo(v, t, sig);
+  const t = exact(target);
+  return t !== undefined && roundsToDecimal(e, Q.roundSig(t, sig), sig);
 }
 
 /** `a = c·b` for a constant c ≠ 0 (c > 0 when `positive`): equations and inequalities, rearranged. */

@@ -7,9 +7,9 @@
  */
 import type { Expr } from './ast.js';
 import { type Ball, BallEvaluator, type Demand, Undefined } from './ball.js';
+import type { Budget } from './bigball.js';
 import { Rng } from './field.js';
-import type { Rational } from './rational.js';
-import * as Q from './rational.js';
+import { CHECK_BUDGET, type PointVerdict, preciseComparePoint } from './precise.js';
 
 export type NumericVerdict = 'equal' | 'different' | 'undecided';
 
@@ -18,49 +18,6 @@ export const DOUBLE_DEMAND = 22;
 /** agreement within this many error radii counts as equal */
 const SLACK = 16;
 const EPS = 2 ** -52;
-
-// ---------- stated precision ----------
-
-function pow10(k: number): Rational {
-  return k >= 0 ? Q.rat(10n ** BigInt(k)) : Q.rat(1n, 10n ** BigInt(-k));
-}
-
-/** q rounded to `sig` significant decimal digits, half away from zero, exactly. */
-export function roundSig(q: Rational, sig: number): Rational {
-  if (q.n === 0n) return q;
-  const a = q.n < 0n ? Q.neg(q) : q;
-  // 10^{k-1} <= a < 10^k
-  let k = Math.floor(Q.log2Abs(a) / Math.log2(10)) + 1;
-  while (Q.cmp(a, pow10(k - 1)) < 0) k--;
-  while (Q.cmp(a, pow10(k)) >= 0) k++;
-  const scaled = Q.mul(a, pow10(sig - k));
-  const rounded = (2n * scaled.n + scaled.d) / (2n * scaled.d);
-  const out = Q.mul(Q.rat(rounded), pow10(k - sig));
-  return q.n < 0n ? Q.neg(out) : out;
-}
-
-/**
- * Does every value in the ball `value` round to the same `sig`-digit decimal as `target`'s midpoint? A ball
- * that straddles a rounding boundary is not certain, and is not accepted.
- */
-export function roundsTo(value: Ball, target: Ball, sig: number): boolean {
-  if (sig < 1 || sig > 17 || value.im !== 0 || target.im !== 0) return false;
-  const digits = (x: number): number => Number(x.toPrecision(sig));
-  const want = digits(target.re);
-  return digits(value.re - value.r) === want && digits(value.re + value.r) === want;
-}
-
-/** The value of a constant expression as a ball (its radius bounds the error), unless evaluation broke down. */
-export function reliableValue(e: Expr): Ball | undefined {
-  const ev = new BallEvaluator({});
-  try {
-    const v = ev.eval(e);
-    return ev.demand.unreliable ? undefined : v;
-  } catch (err) {
-    if (err instanceof Undefined) return undefined;
-    throw err;
-  }
-}
 
 // ---------- sample points ----------
 
@@ -96,41 +53,42 @@ function evaluate(e: Expr, env: Record<string, number>): Evaluated {
   }
 }
 
-type PointVerdict = 'equal' | 'different' | 'undecided' | 'skip';
-
-function comparePoint(g: Expr, r: Expr, env: Record<string, number>): PointVerdict {
+function comparePoint(g: Expr, r: Expr, env: Record<string, number>, budget: Budget): PointVerdict {
   const a = evaluate(g, env);
   const b = evaluate(r, env);
   const unreliable = a.demand.unreliable || b.demand.unreliable;
   const negative = Object.values(env).some((v) => v < 0);
   if (!a.value || !b.value) {
-    if (unreliable) return 'undecided';
+    if (unreliable) return preciseComparePoint(g, r, env, DOUBLE_DEMAND, budget);
     // defined on one side only: a real difference, except where a negative input may leave the real domain
     return !a.value && !b.value ? 'skip' : negative ? 'skip' : 'different';
   }
   const [u, v] = [a.value, b.value];
   const d = Math.hypot(u.re - v.re, u.im - v.im);
+  const escalate = (): PointVerdict =>
+    preciseComparePoint(g, r, env, Math.max(a.demand.bits, b.demand.bits, DOUBLE_DEMAND), budget);
   const tol = SLACK * (u.r + v.r) + 4 * EPS * (Math.hypot(u.re, u.im) + Math.hypot(v.re, v.im));
   if (d > tol) {
     // branch cuts: sqrt(1/n) and 1/sqrt(n) differ for n < 0 only by the choice of complex root
     if (negative && (u.im !== 0 || v.im !== 0)) return 'skip';
     return 'different';
   }
-  if (unreliable || Math.max(a.demand.bits, b.demand.bits) > DOUBLE_DEMAND) return 'undecided';
+  if (unreliable || Math.max(a.demand.bits, b.demand.bits) > DOUBLE_DEMAND) return escalate();
   return 'equal';
 }
 
 /** Randomized identity test of two scalar expressions in `vars` (none for constants). */
 export function numericCompare(g: Expr, r: Expr, vars: string[], seed: bigint): NumericVerdict {
+  const budget: Budget = { units: CHECK_BUDGET };
   if (vars.length === 0) {
-    const v = comparePoint(g, r, {});
+    const v = comparePoint(g, r, {}, budget);
     return v === 'skip' ? 'undecided' : v;
   }
   const points = samplePoints(vars, new Rng(seed));
   let agree = 0;
   let undecided = false;
   for (const env of points) {
-    const v = comparePoint(g, r, env);
+    const v = comparePoint(g, r, env, budget);
     if (v === 'different') return 'different';
     if (v === 'undecided') undecided = true;
     if (v === 'equal') agree++;
