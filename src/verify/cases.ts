@@ -11,21 +11,21 @@ export interface Case {
   allowApproximation?: boolean;
 }
 
-const box = (s: string): string => `Working... so the answer is $\\boxed{${s}}$.`;
-const pos = (gold: string, resp: string, note?: string): Case => ({
+export const box = (s: string): string => `Working... so the answer is $\\boxed{${s}}$.`;
+export const pos = (gold: string, resp: string, note?: string): Case => ({
   gold,
   response: box(resp),
   correct: true,
   note,
 });
-const neg = (gold: string, resp: string, note?: string): Case => ({
+export const neg = (gold: string, resp: string, note?: string): Case => ({
   gold,
   response: box(resp),
   correct: false,
   note,
 });
 /** right only when the problem asks for a decimal approximation */
-const approx = (gold: string, resp: string, note?: string): Case => ({
+export const approx = (gold: string, resp: string, note?: string): Case => ({
   ...pos(gold, resp, note),
   allowApproximation: true,
 });
@@ -76,9 +76,6 @@ export const CASES: Record<string, Case[]> = {
   decimals: [
     approx('1.6', '1.59', 'gold stated to 2 digits, approximation asked for'),
     neg('1.6', '1.59', 'a near miss of an exact decimal gold'),
-    neg('4.5', '4.5+10^{-30}'),
-    neg('0.15', '0.1504'),
-    pos('1.6', '\\frac{8}{5}'),
     pos('0.25', '\\frac{1}{4}'),
     pos('4.5e33', '4.5 \\times 10^{33}'),
     pos('4.5 \\times 10^{33}', '4.5e33'),
@@ -98,12 +95,6 @@ export const CASES: Record<string, Case[]> = {
     pos('2^{2^{30}}', '4^{2^{29}}'),
     neg('2^{2^{30}}', '2^{2^{30}+1}'),
     pos('100!', '100!'),
-    pos('2^{299999}', '2^{300000}-2^{299999}', 'beyond the exact limit'),
-    pos('3^{62500}', '\\sqrt{3^{125000}}', 'radical of a perfect power'),
-    pos('10^{999999}', '1e999999', 'scientific notation, huge exponent'),
-    neg('10^{999999}', '1e999998'),
-    neg('2^{100}', '\\sqrt2^{200}+1', 'a unit hidden under 2^100'),
-    neg('2^{300000}', '2^{300000}+1000000007\\cdot 998244353\\cdot 1000000009', 'divisible by fixed primes'),
     pos('123456789012345678901234567890', '123456789012345678901234567890'),
     neg('123456789012345678901234567890', '123456789012345678901234567891'),
   ],
@@ -116,12 +107,6 @@ export const CASES: Record<string, Case[]> = {
     pos('\\frac{\\pi}{2}', '\\frac{1}{2}\\pi'),
     neg('\\frac{\\pi}{2}', '1.5708', 'a decimal for an exact irrational gold'),
     approx('\\frac{\\pi}{2}', '1.5708', 'when the problem asks for a decimal'),
-    neg('\\pi', '3.1416'),
-    neg('\\sqrt2', '1.414'),
-    neg('\\pi', '3.14159265358979', 'one ulp off'),
-    neg('\\pi', '\\frac{314159265358979}{100000000000000}'),
-    approx('\\sqrt2', '1.414'),
-    neg('\\sqrt2', '1.415', 'not correctly rounded, even as an approximation'),
     pos('\\sqrt[3]{8}', '2'),
     pos('\\log_2 8', '3'),
     pos('e^{i\\pi}', '-1'),
@@ -129,8 +114,6 @@ export const CASES: Record<string, Case[]> = {
     neg('\\sqrt{2}', '\\sqrt{3}'),
     pos('\\frac{5\\sqrt{42}}{27}', '\\frac{10\\sqrt{10.5}}{27}'),
     approx('4.1231056', '\\sqrt{17}', 'a decimal gold, approximation asked for'),
-    approx('4.123105625617661', '\\sqrt{17}', 'a long decimal gold: high precision decides the rounding'),
-    neg('4.123105625617662', '\\sqrt{17}'),
     neg('4.123105625617661', '\\sqrt{17}', 'a decimal gold is exact unless approximation is asked for'),
     neg('4', '4\\sqrt{2}'),
     neg('\\pi', '3'),
@@ -183,18 +166,6 @@ export const CASES: Record<string, Case[]> = {
     pos('2 \\sin b \\cos a', '\\sin(a+b) - \\sin(a-b)'),
     neg('x+2n+1', 'x+1'),
     pos('f(x) = 2x', '2x', 'function definition vs its value'),
-    neg('\\frac{x}{10^{20}}', '\\frac{x+1}{10^{20}}', 'a difference under a tiny scale'),
-    neg('x^{1000000000}', 'x^{1000000001}', 'a huge exponent'),
-    neg('x', 'x+10^{-30}'),
-    neg('\\sin(10^{30}x)', '\\sin(10^{30}x+1)', 'trigonometry past double precision'),
-    pos('\\sin(10^{30}x)', '\\sin(x\\cdot 10^{30})'),
-    pos('\\sin(2\\cdot 10^{30}x)', '2\\sin(10^{30}x)\\cos(10^{30}x)', 'an identity doubles cannot resolve'),
-    neg('\\sin(2\\cdot 10^{30}x)', '2\\sin(10^{30}x)\\cos(10^{30}x)+10^{-50}'),
-    pos('\\ln(10^{30}x)', '30\\ln 10+\\ln x'),
-    neg('x', 'x+\\max(0, x-10^{6})', 'differs only far out'),
-    pos('\\sin^2 x+\\cos^2 x', '1'),
-    pos('2^{x}', '4^{x/2}'),
-    pos('\\sqrt{3+2\\sqrt2}', '1+\\sqrt2', 'nested radical'),
   ],
   sets: [
     pos('\\{1,2,3\\}', '\\{3,2,1\\}'),
