@@ -88,6 +88,9 @@ describe('relations', () => {
     expect(check('y = 2x+3', '2y-4x = 6').correct).toBe(true);
     expect(check('y = 2x+3', '2y-4x = 6+10^{-25}').correct).toBe(false);
     expect(check('x > 2', '2x > 4+10^{-25}').correct).toBe(false);
+    expect(check('y > \\sin x', '2y > 2\\sin x').correct).toBe(true);
+    expect(check('y = \\sin x', 'y = \\sin x+10^{-30}').correct).toBe(false);
+    expect(check('x + y = 1', 'x + y + \\max(0, 10^{-3}-(x-1)^2) = 1').correct).toBe(false);
   });
 });
 

@@ -2,13 +2,14 @@
  * Equality of two scalar values or expressions, in order of trust:
  *
  * 1. exact rationals (the fast path: integers, fractions, decimals);
- * 2. exact identity modulo random primes (algebraic.ts): rational functions, radicals of rationals, π, e, logs,
- *    huge powers; a numeric spot check guards its "equal";
- * 3. ball arithmetic at random points (numeric.ts) for what involves other functions, which says "equal" only
- *    when doubles provably resolve the values.
+ * 2. a one-point ball check that rejects the visibly different (most wrong answers) cheaply;
+ * 3. exact identity modulo random primes (algebraic.ts): rational functions, radicals of rationals, π, e, logs,
+ *    huge powers, and functions as oracles of their arguments;
+ * 4. ball arithmetic at random points (numeric.ts, escalating to precise.ts) where an oracle may hide an
+ *    identity; it says "equal" only when the evaluation provably resolved the values.
  *
  * A numeric approximation of an exact gold is a different answer unless the caller allows approximations
- * (`allowApproximation`); a decimal gold states its own precision (docs/verifier.md, "Stated precision").
+ * (`allowApproximation`); see valueEquivalent and docs/verifier.md, "Stated precision".
  */
 
 import { algebraicCompare, algebraicProportional } from './algebraic.js';
@@ -115,6 +116,6 @@ export function proportionalSides(a: Expr, b: Expr, positive: boolean): boolean 
   const seed = checkSeed();
   const alg = algebraicProportional(a, b);
   if (alg === 'equal') return !positive || ratioSign(a, b, vars, seed) > 0;
-  if (alg === 'different') return false;
+  if (alg === 'different' || (vars.length > 0 && !sampleable([a, b]))) return false;
   return numericProportional(a, b, vars, positive, seed) === 'equal';
 }

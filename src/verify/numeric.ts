@@ -1,9 +1,9 @@
 /**
- * Numeric equality where exact methods cannot decide: ball evaluation (ball.ts) at random points, and the stated
- * precision of decimal answers.
+ * Numeric equality where exact methods cannot decide: ball evaluation (ball.ts) at random points.
  *
- * "Equal" needs agreement within the error radius at every sample point *and* a precision demand that doubles
- * can meet; a check that cannot separate the values reliably is undecided, and undecided is not equal.
+ * "Equal" needs agreement within the error radius at every sample point *and* a met precision demand; a point
+ * doubles cannot resolve is re-evaluated at high precision (precise.ts). A check that still cannot separate the
+ * values is undecided, and undecided is not equal.
  */
 import type { Expr } from './ast.js';
 import { type Ball, BallEvaluator, type Demand, Undefined } from './ball.js';
@@ -97,8 +97,8 @@ export function numericCompare(g: Expr, r: Expr, vars: string[], seed: bigint): 
 }
 
 /**
- * A guard on an exact "equal": are the values grossly different (relative 1e-6) at a positive point? Only real,
- * reliably evaluated values count, so branch choices and rounding never overturn an exact result.
+ * A cheap first look: are the values grossly different (relative 1e-6) at one positive point? Only real,
+ * reliably evaluated values count, so branch choices and rounding never reject an identity.
  */
 export function spotDifferent(g: Expr, r: Expr, vars: string[], seed: bigint): boolean {
   const env = vars.length === 0 ? {} : samplePoints(vars, new Rng(seed), 1)[0]!;
@@ -135,7 +135,9 @@ export function numericProportional(
     const zu = Math.abs(u.value.re) <= u.value.r;
     const zv = Math.abs(v.value.re) <= v.value.r;
     if (zu && zv) {
-      valid++;
+      // both sides vanish here: certain only when both are exact zeros
+      if (u.value.r === 0 && v.value.r === 0) valid++;
+      else undecided = true;
       continue;
     }
     if (zu || zv) {
