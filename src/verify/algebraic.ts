@@ -66,7 +66,7 @@ export function session(exprs: Expr[]): Session {
   for (const e of exprs) collectRadicals(e, radicals);
   let basis = radicals.size > 0 ? new RadicalBasis([...radicals.values()]) : NO_RADICALS;
   if (!basis.supported) {
-    // roots the basis cannot embed (8th roots, complex roots of −1 beyond √i) stay opaque atoms
+    // roots the basis cannot embed (8th roots, complex roots of −1 other than i) stay opaque atoms
     radicals.clear();
     basis = NO_RADICALS;
   }
