@@ -5,6 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Expr } from '../../src/verify/ast.js';
+import { parseLatex } from '../../src/verify/parse.js';
+import * as Q from '../../src/verify/rational.js';
 import { explainAnswer, verify } from '../../src/verify/verify.js';
 import { DATA_DIR } from './real-data.js';
 
@@ -184,5 +187,126 @@ export function rewrites(gold: string, rnd: () => number): Variant[] {
       gold.replace(new RegExp(`(?<![a-zA-Z\\\\])${x}(?![a-zA-Z])`, 'g'), `(\\frac{2${x}}{2})`),
     );
   }
+  out.push(...treeRewrites(gold));
   return out;
+}
+
+// ---------- rewrites on the parsed expression ----------
+
+const FN_LATEX: Record<string, string> = { log10: '\\log_{10}', ln: '\\ln' };
+
+/** LaTeX for an expression tree, parenthesized generously (enough for the verifier's parser to read it back) */
+export function toLatex(e: Expr): string {
+  const p = (x: Expr): string => `(${toLatex(x)})`;
+  switch (e.t) {
+    case 'num':
+      return e.v.d === 1n ? (e.v.n < 0n ? `(${e.v.n})` : `${e.v.n}`) : `\\frac{${e.v.n}}{${e.v.d}}`;
+    case 'var':
+      return e.name.length > 1 && !e.name.includes('_') ? `\\${e.name}` : e.name;
+    case 'const':
+      return e.name === 'pi' ? '\\pi' : e.name === 'inf' ? '\\infty' : e.name;
+    case 'add':
+      return e.a.map(p).join('+');
+    case 'neg':
+      return `-${p(e.a)}`;
+    case 'mul':
+      return e.a.map(p).join('\\cdot ');
+    case 'div':
+      return `\\frac{${toLatex(e.a)}}{${toLatex(e.b)}}`;
+    case 'pow':
+      return `${p(e.a)}^{${toLatex(e.b)}}`;
+    case 'fn': {
+      const [a, b] = e.args.map(toLatex);
+      if (e.name === 'sqrt') return `\\sqrt{${a}}`;
+      if (e.name === 'root') return `\\sqrt[${b}]{${a}}`;
+      if (e.name === 'abs') return `|${a}|`;
+      if (e.name === 'fact') return `(${a})!`;
+      if (e.name === 'binom') return `\\binom{${a}}{${b}}`;
+      if (e.name === 'floor') return `\\lfloor ${a} \\rfloor`;
+      if (e.name === 'ceil') return `\\lceil ${a} \\rceil`;
+      if (e.name === 'log') return `\\log_{${b}}(${a})`;
+      return `${FN_LATEX[e.name] ?? `\\${e.name}`}(${e.args.map(toLatex).join(',')})`;
+    }
+    default:
+      throw new Error(`no LaTeX for ${e.t}`);
+  }
+}
+
+/** Applies `f` bottom-up to every node. */
+function mapTree(e: Expr, f: (x: Expr) => Expr): Expr {
+  const m = (x: Expr): Expr => mapTree(x, f);
+  switch (e.t) {
+    case 'add':
+    case 'mul':
+      return f({ ...e, a: e.a.map(m) });
+    case 'neg':
+      return f({ ...e, a: m(e.a) });
+    case 'div':
+    case 'pow':
+      return f({ ...e, a: m(e.a), b: m(e.b) });
+    case 'fn':
+      return f({ ...e, args: e.args.map(m) });
+    default:
+      return f(e);
+  }
+}
+
+const num = (q: Q.Rational): Expr => ({ t: 'num', v: q });
+
+const TREE_REWRITES: [string, (x: Expr) => Expr][] = [
+  [
+    'commute sums and products',
+    (x) => (x.t === 'add' || x.t === 'mul' ? { ...x, a: [...x.a].reverse() } : x),
+  ],
+  [
+    'quotients as negative powers',
+    (x) => (x.t === 'div' ? { t: 'mul', a: [x.a, { t: 'pow', a: x.b, b: num(Q.rat(-1n)) }] } : x),
+  ],
+  [
+    'radicals as fractional powers',
+    (x) =>
+      x.t === 'fn' && x.name === 'sqrt'
+        ? { t: 'pow', a: x.args[0]!, b: num(Q.rat(1n, 2n)) }
+        : x.t === 'fn' && x.name === 'root' && x.args[1]!.t === 'num'
+          ? { t: 'pow', a: x.args[0]!, b: num(Q.div(Q.ONE, x.args[1]!.v)!) }
+          : x,
+  ],
+  [
+    'expand one product',
+    (x) => {
+      if (x.t !== 'mul') return x;
+      const k = x.a.findIndex((y) => y.t === 'add');
+      if (k < 0) return x;
+      const rest = x.a.filter((_, j) => j !== k);
+      return {
+        t: 'add',
+        a: (x.a[k] as Extract<Expr, { t: 'add' }>).a.map((y) => ({ t: 'mul', a: [y, ...rest] }) as Expr),
+      };
+    },
+  ],
+  [
+    'split integer powers',
+    (x) =>
+      x.t === 'pow' && x.b.t === 'num' && x.b.v.d === 1n && x.b.v.n >= 2n && x.b.v.n <= 50n
+        ? { t: 'mul', a: [x.a, { t: 'pow', a: x.a, b: num(Q.sub(x.b.v, Q.ONE)) }] }
+        : x,
+  ],
+  [
+    'scale rationals',
+    (x) =>
+      x.t === 'num' && x.v.n !== 0n ? { t: 'div', a: num(Q.mul(x.v, Q.rat(6n))), b: num(Q.rat(6n)) } : x,
+  ],
+  ['negation as a product', (x) => (x.t === 'neg' ? { t: 'mul', a: [num(Q.rat(-1n)), x.a] } : x)],
+];
+
+/** The gold's expression tree rewritten by each value-preserving transformation, in LaTeX. */
+export function treeRewrites(gold: string): Variant[] {
+  let tree: Expr;
+  try {
+    tree = parseLatex(gold);
+    toLatex(tree);
+  } catch {
+    return [];
+  }
+  return TREE_REWRITES.map(([kind, f]) => ({ kind, response: toLatex(mapTree(tree, f)) }));
 }
