@@ -1,19 +1,13 @@
 /**
  * Verifier throughput on typical answers, in-process and through the worker pool, plus the adversarial corpus.
  * Run: npm run build && npx tsx bench/verify.ts [--n 20000] [--workers 2]
- *
- * The workload pairs real reference solutions (MATH-500, GSM8K, AIME, Minerva, OlympiadBench from
- * ../shared/data/math) with their own gold (mostly equal) and with a shuffled gold (not equal), so both
- * verdicts and full-text extraction are measured. Without ../shared/data it uses the hand-written cases.
+ * The workload is described in verify-workload.ts; bench/verify-cli.ts measures the same mix end to end.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { adversarialCorpus } from '../src/verify/adversarial.js';
-import { CASES, RESPONSE_CASES } from '../src/verify/cases.js';
 import { VerifierPool } from '../src/verify/pool.js';
 import { loadSymbolicEngine } from '../src/verify/symbolic.js';
-import { type VerifyInput, verify } from '../src/verify/verify.js';
-import { loadRealCases } from '../test/verify/real-data.js';
+import { verify } from '../src/verify/verify.js';
+import { verifyWorkload } from './verify-workload.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => {
@@ -23,32 +17,7 @@ const arg = (name: string, dflt: number): number => {
 const N = arg('n', 20_000);
 const WORKERS = arg('workers', 2);
 
-function workload(): { items: VerifyInput[]; source: string } {
-  const dataDir = join(process.cwd(), '..', 'shared', 'data', 'math');
-  let base: VerifyInput[];
-  let source: string;
-  if (existsSync(dataDir)) {
-    const keep = new Set(['math500', 'gsm8k.test', 'aime24', 'minerva', 'olympiadbench']);
-    base = loadRealCases()
-      .filter((c) => keep.has(c.source))
-      .map((c) => ({ gold: c.gold, response: c.response }));
-    source =
-      'reference solutions from ../shared/data/math (MATH-500, GSM8K test, AIME24, Minerva, OlympiadBench)';
-  } else {
-    base = [...Object.values(CASES).flat(), ...RESPONSE_CASES];
-    source = 'hand-written cases (../shared/data absent)';
-  }
-  const items: VerifyInput[] = [];
-  for (let k = 0; items.length < N; k++) {
-    const c = base[k % base.length]!;
-    // every other item gets another problem's gold: a realistic share of wrong answers
-    const gold = k % 2 === 0 ? c.gold : base[(k * 7919 + 13) % base.length]!.gold;
-    items.push({ gold, response: c.response });
-  }
-  return { items, source };
-}
-
-const { items, source } = workload();
+const { items, source } = verifyWorkload(N);
 await loadSymbolicEngine();
 
 // warm-up, then one thread in-process

@@ -65,6 +65,15 @@ export function adversarialCorpus(): VerifyInput[] {
     rep('\\boxed{1}\\boxed{2}', 40),
     rep('\\boxed{\\phantom{1}}', 3000),
     `\\boxed{\\text{${rep('\\text{', 5000)}}}`,
+    // the exact engines: factoring, radical bases, root orders, huge exponents modulo p, ball arithmetic
+    `\\boxed{${Array.from({ length: 150 }, (_, k) => `\\sqrt{${1_000_003 + 2 * k}}`).join('+')}}`,
+    `\\boxed{\\sqrt{${rep('9', 4000)}}}`,
+    `\\boxed{${rep('3000!+', 40)}1}`,
+    '\\boxed{\\sqrt[33333333]{2}+\\sqrt[3]{2}+\\sqrt[5]{3}+\\sqrt[7]{5}+\\sqrt[11]{7}+\\sqrt[13]{11}}',
+    `\\boxed{(x+1)^{${rep('9', 1000)}}}`,
+    `\\boxed{x^{9^{9^{9^{9}}}}+\\sin(10^{${rep('9', 300)}}x)}`,
+    `\\boxed{${Array.from({ length: 200 }, (_, k) => `\\ln(x+${k})`).join('+')}}`,
+    `\\boxed{\\sqrt{x^2}${rep('+|x-1|', 300)}}`,
   ];
   const golds = ['1', '2^{2020}', 'x+1', '\\{1,2\\}', '(1,2]', 'A', '\\text{yes}', rep('{', 3000)];
   const out: VerifyInput[] = [];

@@ -7,20 +7,27 @@ export interface Case {
   response: string;
   correct: boolean;
   note?: string;
+  /** the problem asks for a numeric approximation (verify option `allowApproximation`) */
+  allowApproximation?: boolean;
 }
 
-const box = (s: string): string => `Working... so the answer is $\\boxed{${s}}$.`;
-const pos = (gold: string, resp: string, note?: string): Case => ({
+export const box = (s: string): string => `Working... so the answer is $\\boxed{${s}}$.`;
+export const pos = (gold: string, resp: string, note?: string): Case => ({
   gold,
   response: box(resp),
   correct: true,
   note,
 });
-const neg = (gold: string, resp: string, note?: string): Case => ({
+export const neg = (gold: string, resp: string, note?: string): Case => ({
   gold,
   response: box(resp),
   correct: false,
   note,
+});
+/** right only when the problem asks for a decimal approximation */
+export const approx = (gold: string, resp: string, note?: string): Case => ({
+  ...pos(gold, resp, note),
+  allowApproximation: true,
 });
 
 export const CASES: Record<string, Case[]> = {
@@ -56,19 +63,24 @@ export const CASES: Record<string, Case[]> = {
     pos('-\\frac{1}{2}', '\\frac{-1}{2}'),
     pos('3\\frac{1}{2}', '\\frac{7}{2}', 'mixed number'),
     pos('\\frac{7}{2}', '3 1/2', 'plain-text mixed number'),
-    pos('\\frac{1}{3}', '0.3333', 'decimal with >= 3 digits for exact gold'),
+    pos('\\frac{1}{3}', '0.3333', 'a repeating decimal with >= 3 digits'),
     pos('\\frac{2}{3}', '0.667'),
     neg('\\frac{1}{3}', '0.33', 'two digits are not enough'),
+    neg('\\frac{1}{3}', '0.3334', 'not correctly rounded'),
+    neg('\\frac{1}{64}', '0.0156', 'a gold with a finite decimal form needs it exactly'),
+    approx('\\frac{1}{64}', '0.0156', 'unless the problem asks for an approximation'),
     neg('\\frac{1}{2}', '\\frac{1}{3}'),
     neg('\\frac{1}{2004!}', '\\frac{1}{2006!}', 'tiny magnitudes stay exact'),
     neg('1-\\frac{1}{e}', '1+\\frac{1}{e}', 'Math-Verify #yujianll false positive'),
   ],
   decimals: [
-    pos('1.6', '1.59', 'gold stated to 2 digits'),
+    approx('1.6', '1.59', 'gold stated to 2 digits, approximation asked for'),
+    neg('1.6', '1.59', 'a near miss of an exact decimal gold'),
     pos('0.25', '\\frac{1}{4}'),
     pos('4.5e33', '4.5 \\times 10^{33}'),
     pos('4.5 \\times 10^{33}', '4.5e33'),
-    pos('3.14', '3.1416'),
+    approx('3.14', '3.1416'),
+    neg('3.14', '3.1416'),
     pos('1.2\\times10^{-3}', '0.0012'),
     neg('0.5', '0.46', 'one significant digit is exact'),
     neg('1.6', '1.7'),
@@ -93,14 +105,16 @@ export const CASES: Record<string, Case[]> = {
     pos('2\\sqrt{2}', '\\sqrt{8}'),
     pos('\\pi', '\\pi'),
     pos('\\frac{\\pi}{2}', '\\frac{1}{2}\\pi'),
-    pos('\\frac{\\pi}{2}', '1.5708'),
+    neg('\\frac{\\pi}{2}', '1.5708', 'a decimal for an exact irrational gold'),
+    approx('\\frac{\\pi}{2}', '1.5708', 'when the problem asks for a decimal'),
     pos('\\sqrt[3]{8}', '2'),
     pos('\\log_2 8', '3'),
     pos('e^{i\\pi}', '-1'),
     pos('\\sqrt{\\frac{1}{n}}', '\\frac{1}{\\sqrt{n}}', 'Math-Verify #64 false negative'),
     neg('\\sqrt{2}', '\\sqrt{3}'),
     pos('\\frac{5\\sqrt{42}}{27}', '\\frac{10\\sqrt{10.5}}{27}'),
-    pos('4.123105625617661', '\\sqrt{17}', 'a long decimal gold'),
+    approx('4.1231056', '\\sqrt{17}', 'a decimal gold, approximation asked for'),
+    neg('4.123105625617661', '\\sqrt{17}', 'a decimal gold is exact unless approximation is asked for'),
     neg('4', '4\\sqrt{2}'),
     neg('\\pi', '3'),
     neg('2\\pi', '\\pi'),

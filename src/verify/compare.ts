@@ -4,8 +4,8 @@
  */
 import type { Expr, RelOp } from './ast.js';
 import { show } from './ast.js';
-import { type C, EvaluationError, exact, freeVars, numeric, precision } from './evaluate.js';
-import { complexClose, functionEqual, hugeEqual, proportional, roundingEqual } from './numeric.js';
+import { proportionalSides, valueEquivalent } from './equivalence.js';
+import { freeVars } from './evaluate.js';
 import * as Q from './rational.js';
 import { compareStructured } from './structured.js';
 
@@ -19,15 +19,23 @@ export interface Verdict {
 }
 
 export interface CompareOptions {
-  /** relative tolerance for float arithmetic noise in numeric evaluation */
-  relTol: number;
   /** accept a decimal response for an exact non-integer gold when it rounds correctly at >= this many digits */
   minDecimalDigits: number;
+  /**
+   * the problem asks for a numeric approximation: a decimal response may stand for an exact irrational gold
+   * (`3.1416` for `\pi`) when it rounds correctly at >= minDecimalDigits digits. Off by default: a decimal is
+   * then only right for a rational gold or a decimal gold.
+   */
+  allowApproximation: boolean;
   /** percent answers may match the bare number or the fraction (28% ~ 28 ~ 0.28) */
   percentLenient: boolean;
 }
 
-export const DEFAULT_COMPARE: CompareOptions = { relTol: 1e-9, minDecimalDigits: 3, percentLenient: true };
+export const DEFAULT_COMPARE: CompareOptions = {
+  minDecimalDigits: 3,
+  allowApproximation: false,
+  percentLenient: true,
+};
 
 const yes = (method: Method): Verdict => ({ equal: true, method });
 const no = (method: Method, note?: string): Verdict =>
@@ -225,41 +233,7 @@ function scalarEqual(gold: Expr, resp: Expr, o: CompareOptions): Verdict {
 }
 
 function valueEqual(g: Expr, r: Expr, o: CompareOptions): Verdict {
-  const gq = exact(g);
-  const rq = exact(r);
-  const gsig = precision(g);
-  const rsig = precision(r);
-  if (gq && rq) {
-    if (Q.eq(gq, rq)) return yes('exact');
-    if (gsig === undefined && rsig === undefined) return no('exact');
-    return roundingEqual(Q.toNumber(gq), Q.toNumber(rq), gsig, rsig, Q.isInt(gq), o)
-      ? yes('numeric')
-      : no('numeric');
-  }
-  if (show(g) === show(r)) return yes('structural');
-  const vars = new Set([...freeVars(g), ...freeVars(r)]);
-  if (vars.size === 0) {
-    const huge = hugeEqual(g, r);
-    if (huge === 'undecidable') return no('exact', 'cannot decide equality of huge values');
-    if (huge !== undefined) return huge ? yes('exact') : no('exact');
-    let gv: C;
-    let rv: C;
-    try {
-      gv = numeric(g, {});
-      rv = numeric(r, {});
-    } catch (err) {
-      if (err instanceof EvaluationError) return no('numeric', err.message);
-      throw err;
-    }
-    // overflow and poles say nothing about equality: infinite answers match only structurally (above)
-    if (![gv.re, gv.im, rv.re, rv.im].every(Number.isFinite)) return no('numeric', 'value not finite');
-    if (complexClose(gv, rv, o.relTol)) return yes('numeric');
-    if (gv.im === 0 && rv.im === 0 && roundingEqual(gv.re, rv.re, gsig, rsig, gq ? Q.isInt(gq) : false, o)) {
-      return yes('numeric');
-    }
-    return no('numeric');
-  }
-  return functionEqual(g, r, [...vars]) ? yes('symbolic') : no('symbolic');
+  return valueEquivalent(g, r, o);
 }
 
 // ---------- relations ----------
@@ -295,10 +269,9 @@ function compareRelation(
     const gs = sides(gold);
     const rs = sides(resp);
     if (gs.length === rs.length) {
-      const vars = [...new Set([...freeVars(gold), ...freeVars(resp)])];
       const ok = gs.every((s, k) => {
         const t = rs[k]!;
-        return s.op === t.op && proportional(s.f, t.f, vars, s.op !== '=' && s.op !== '!=');
+        return s.op === t.op && proportionalSides(s.f, t.f, s.op !== '=' && s.op !== '!=');
       });
       if (ok) return yes('symbolic');
     }

@@ -146,6 +146,12 @@ export const FUNCTION_NAMES: ReadonlySet<string> = FUNCS;
 
 export function num(s: string): Expr {
   const v = parseDecimal(s);
+  // 1e999999: too big to expand, exact as mantissa·10^exponent (the algebraic engine never expands it)
+  const sci = v ? undefined : /^(\d*\.?\d*)[eE]([+-]?\d{1,9})$/.exec(s);
+  if (sci) {
+    const ten: Expr = { t: 'pow', a: { t: 'num', v: parseDecimal('10')! }, b: num(sci[2]!.replace('+', '')) };
+    return mul(num(sci[1]!), ten);
+  }
   if (!v) throw new ParseError(`bad number ${s}`);
   if (!s.includes('.')) return { t: 'num', v };
   const mant = s.replace(/[eE].*$/, '');

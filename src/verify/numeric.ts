@@ -1,193 +1,195 @@
 /**
- * Numeric equality: stated-precision rounding, float closeness, huge integers by logarithm and modular residues,
- * and randomized identity tests for expressions with free variables.
+ * Numeric equality where exact methods cannot decide: ball evaluation (ball.ts) at random points.
+ *
+ * "Equal" needs agreement within the error radius at every sample point *and* a met precision demand; a point
+ * doubles cannot resolve is re-evaluated at high precision (precise.ts). A check that still cannot separate the
+ * values is undecided, and undecided is not equal.
  */
 import type { Expr } from './ast.js';
-import type { CompareOptions } from './compare.js';
-import { type C, EvaluationError, exact, log2Magnitude, numeric } from './evaluate.js';
+import { type Ball, BallEvaluator, type Demand, Undefined } from './ball.js';
+import type { Budget } from './bigball.js';
+import { Rng } from './field.js';
+import { CHECK_BUDGET, type PointVerdict, preciseComparePoint } from './precise.js';
 
-/** Decimal answers: a stated precision is honoured in both directions (see docs/verifier.md). */
-export function roundingEqual(
-  g: number,
-  r: number,
-  gsig: number | undefined,
-  rsig: number | undefined,
-  gIsInt: boolean,
-  o: CompareOptions,
-): boolean {
-  if (!Number.isFinite(g) || !Number.isFinite(r)) return false;
-  if (close(g, r, o.relTol)) return true;
-  // gold 1.6 (stated to 2 digits) accepts 1.59 and 1.6; gold 0.5 accepts only 0.5
-  if (gsig !== undefined && gsig >= 2 && (rsig === undefined || rsig >= gsig)) {
-    return close(Number(r.toPrecision(gsig)), Number(g.toPrecision(gsig)), 1e-12);
+export type NumericVerdict = 'equal' | 'different' | 'undecided';
+
+/** precision demand (bits) that doubles resolve with a margin: 2·22 + slack < 53 */
+export const DOUBLE_DEMAND = 22;
+/** agreement within this many error radii counts as equal */
+const SLACK = 16;
+const EPS = 2 ** -52;
+
+// ---------- sample points ----------
+
+/** free variables' values: 6 positive points, then 4 with each variable negative in turn */
+function samplePoints(vars: string[], rng: Rng, count = 10): Record<string, number>[] {
+  const out: Record<string, number>[] = [];
+  for (let k = 0; k < count; k++) {
+    const env: Record<string, number> = {};
+    vars.forEach((v, j) => {
+      // 24-bit dyadic values in [0.25, 3): products of a few stay exact in doubles
+      const x = (2 ** 20 + Math.floor(rng.unit() * 11 * 2 ** 20)) / 2 ** 22;
+      env[v] = k >= 6 && (k + j) % 2 === 0 ? -x : x;
+    });
+    out.push(env);
   }
-  // gold 1/3 accepts 0.333 (3+ digits), never a rounded integer gold
-  if (gsig === undefined && rsig !== undefined && rsig >= o.minDecimalDigits && !gIsInt) {
-    return close(Number(g.toPrecision(rsig)), r, 1e-12);
-  }
-  return false;
-}
-
-export function close(a: number, b: number, tol: number): boolean {
-  if (a === b) return true;
-  const m = Math.max(Math.abs(a), Math.abs(b));
-  return Math.abs(a - b) <= tol * m;
-}
-
-export function complexClose(a: C, b: C, tol: number): boolean {
-  if (![a.re, a.im, b.re, b.im].every(Number.isFinite)) return a.re === b.re && a.im === b.im;
-  const m = Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im));
-  const d = Math.hypot(a.re - b.re, a.im - b.im);
-  return d <= tol * m || (m < 1e-300 && d === 0);
-}
-
-const PRIMES = [1_000_000_007n, 998_244_353n, 1_000_000_009n];
-
-/** Huge exact integers (`2^{2^{40}}`): compare magnitudes by logarithm and values modulo three primes. */
-export function hugeEqual(g: Expr, r: Expr): boolean | 'undecidable' | undefined {
-  const lg = log2Magnitude(g);
-  const lr = log2Magnitude(r);
-  if (lg === undefined || lr === undefined) return undefined;
-  if (Math.max(lg, lr) < 1000) return undefined;
-  if (Math.abs(lg - lr) > 1e-9 * Math.max(lg, lr)) return false;
-  for (const p of PRIMES) {
-    const a = modValue(g, p);
-    const b = modValue(r, p);
-    if (a === undefined || b === undefined) return 'undecidable';
-    if (a !== b) return false;
-  }
-  return true;
-}
-
-function modPow(b: bigint, e: bigint, p: bigint): bigint {
-  let r = 1n;
-  b %= p;
-  if (b < 0n) b += p;
-  while (e > 0n) {
-    if (e & 1n) r = (r * b) % p;
-    b = (b * b) % p;
-    e >>= 1n;
-  }
-  return r;
-}
-
-function modValue(e: Expr, p: bigint): bigint | undefined {
-  switch (e.t) {
-    case 'num':
-      return e.v.d === 1n ? ((e.v.n % p) + p) % p : undefined;
-    case 'neg': {
-      const a = modValue(e.a, p);
-      return a === undefined ? undefined : (p - a) % p;
-    }
-    case 'add':
-    case 'mul': {
-      let acc = e.t === 'add' ? 0n : 1n;
-      for (const x of e.a) {
-        const v = modValue(x, p);
-        if (v === undefined) return undefined;
-        acc = e.t === 'add' ? (acc + v) % p : (acc * v) % p;
-      }
-      return acc;
-    }
-    case 'pow': {
-      const a = modValue(e.a, p);
-      // exponent reduced mod p-1 (Fermat), valid when the base is not a multiple of p
-      const ex = exponentMod(e.b, p - 1n);
-      if (a === undefined || ex === undefined || a === 0n) return undefined;
-      return modPow(a, ex, p);
-    }
-    default:
-      return undefined;
-  }
-}
-
-function exponentMod(e: Expr, m: bigint): bigint | undefined {
-  const q = exact(e);
-  if (q) return q.d === 1n && q.n >= 0n ? q.n % m : undefined;
-  if (e.t === 'pow') {
-    const base = exact(e.a);
-    const ex = exact(e.b);
-    if (!base || !ex || base.d !== 1n || ex.d !== 1n || ex.n < 0n) return undefined;
-    // a^(huge) mod m, with the exponent itself reduced only via direct modPow (m is not prime: use CRT-free path)
-    return modPow(base.n, ex.n, m);
-  }
-  return undefined;
-}
-
-// ---------- expressions with free variables ----------
-
-const POINTS = [0.5377, 1.8339, 0.2588, 0.8622, 1.3188, -1.3077, 0.6715, -0.4336, 2.7694, 0.3426];
-
-function env(vars: string[], k: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  vars.forEach((v, j) => {
-    out[v] = POINTS[(k + 3 * j) % POINTS.length]! + 0.1 * j;
-  });
   return out;
 }
 
-/** Randomized identity test: agree at every sample point where both sides are defined, at least 4 of them. */
-export function functionEqual(g: Expr, r: Expr, vars: string[]): boolean {
-  let valid = 0;
-  for (let k = 0; k < POINTS.length; k++) {
-    const x = env(vars, k);
-    let a: C;
-    let b: C;
-    try {
-      a = numeric(g, x);
-      b = numeric(r, x);
-    } catch (err) {
-      if (err instanceof EvaluationError) continue;
-      throw err;
-    }
-    const fa = Number.isFinite(a.re) && Number.isFinite(a.im);
-    const fb = Number.isFinite(b.re) && Number.isFinite(b.im);
-    if (!fa && !fb) continue;
-    const negative = Object.values(x).some((v) => v < 0);
-    if (fa !== fb) {
-      if (negative) continue;
-      return false;
-    }
-    if (!complexClose(a, b, 1e-8) && !(Math.hypot(a.re - b.re, a.im - b.im) < 1e-10)) {
-      // branch cuts: sqrt(1/n) and 1/sqrt(n) differ for n < 0 only by the choice of complex root
-      if (negative && (Math.abs(a.im) > 1e-12 || Math.abs(b.im) > 1e-12)) continue;
-      return false;
-    }
-    valid++;
-  }
-  return valid >= 4;
+// ---------- identity tests ----------
+
+interface Evaluated {
+  value?: Ball;
+  demand: Demand;
 }
 
-/** f1 = c·f2 at every sample point, with c constant (and positive for inequalities). */
-export function proportional(a: Expr, b: Expr, vars: string[], positive: boolean): boolean {
-  let ratio: number | undefined;
+function evaluate(e: Expr, env: Record<string, number>): Evaluated {
+  const ev = new BallEvaluator(env);
+  try {
+    return { value: ev.eval(e), demand: ev.demand };
+  } catch (err) {
+    if (err instanceof Undefined) return { demand: ev.demand };
+    throw err;
+  }
+}
+
+function comparePoint(g: Expr, r: Expr, env: Record<string, number>, budget: Budget): PointVerdict {
+  const a = evaluate(g, env);
+  const b = evaluate(r, env);
+  const unreliable = a.demand.unreliable || b.demand.unreliable;
+  const negative = Object.values(env).some((v) => v < 0);
+  if (!a.value || !b.value) {
+    if (unreliable) return preciseComparePoint(g, r, env, DOUBLE_DEMAND, budget);
+    // defined on one side only: a real difference, except where a negative input may leave the real domain
+    return !a.value && !b.value ? 'skip' : negative ? 'skip' : 'different';
+  }
+  const [u, v] = [a.value, b.value];
+  const d = Math.hypot(u.re - v.re, u.im - v.im);
+  const escalate = (): PointVerdict =>
+    preciseComparePoint(g, r, env, Math.max(a.demand.bits, b.demand.bits, DOUBLE_DEMAND), budget);
+  const tol = SLACK * (u.r + v.r) + 4 * EPS * (Math.hypot(u.re, u.im) + Math.hypot(v.re, v.im));
+  if (d > tol) {
+    // branch cuts: sqrt(1/n) and 1/sqrt(n) differ for n < 0 only by the choice of complex root
+    if (negative && (u.im !== 0 || v.im !== 0)) return 'skip';
+    return 'different';
+  }
+  if (unreliable || Math.max(a.demand.bits, b.demand.bits) > DOUBLE_DEMAND) return escalate();
+  return 'equal';
+}
+
+/** Randomized identity test of two scalar expressions in `vars` (none for constants). */
+export function numericCompare(g: Expr, r: Expr, vars: string[], seed: bigint): NumericVerdict {
+  const budget: Budget = { units: CHECK_BUDGET };
+  if (vars.length === 0) {
+    const v = comparePoint(g, r, {}, budget);
+    return v === 'skip' ? 'undecided' : v;
+  }
+  const points = samplePoints(vars, new Rng(seed));
+  let agree = 0;
+  let undecided = false;
+  for (const env of points) {
+    const v = comparePoint(g, r, env, budget);
+    if (v === 'different') return 'different';
+    if (v === 'undecided') undecided = true;
+    if (v === 'equal') agree++;
+  }
+  return undecided || agree < 4 ? 'undecided' : 'equal';
+}
+
+/**
+ * A cheap first look: are the values grossly different (relative 1e-6) at one positive point? Only real,
+ * reliably evaluated values count, so branch choices and rounding never reject an identity.
+ */
+export function spotDifferent(g: Expr, r: Expr, vars: string[], seed: bigint): boolean {
+  const env = vars.length === 0 ? {} : samplePoints(vars, new Rng(seed), 1)[0]!;
+  const a = evaluate(g, env);
+  const b = evaluate(r, env);
+  if (!a.value || !b.value || a.value.im !== 0 || b.value.im !== 0) return false;
+  if (a.demand.unreliable || b.demand.unreliable) return false;
+  const d = Math.abs(a.value.re - b.value.re) - SLACK * (a.value.r + b.value.r);
+  return d > 1e-6 * Math.max(Math.abs(a.value.re), Math.abs(b.value.re), 1);
+}
+
+/** Is a = c·b for a constant c (positive when `positive`), judged at random points? */
+export function numericProportional(
+  a: Expr,
+  b: Expr,
+  vars: string[],
+  positive: boolean,
+  seed: bigint,
+): NumericVerdict {
+  const points = vars.length === 0 ? [{}] : samplePoints(vars, new Rng(seed));
+  let ratio: Ball | undefined;
   let valid = 0;
-  let bothZero = 0;
-  for (let k = 0; k < POINTS.length; k++) {
-    const x = env(vars, k);
-    let u: C;
-    let v: C;
-    try {
-      u = numeric(a, x);
-      v = numeric(b, x);
-    } catch (err) {
-      if (err instanceof EvaluationError) continue;
-      throw err;
-    }
-    if (![u.re, v.re].every(Number.isFinite) || Math.abs(u.im) > 1e-9 || Math.abs(v.im) > 1e-9) continue;
-    const zu = Math.abs(u.re) < 1e-10;
-    const zv = Math.abs(v.re) < 1e-10;
-    if (zu && zv) {
-      bothZero++;
+  let undecided = false;
+  for (const env of points) {
+    const u = evaluate(a, env);
+    const v = evaluate(b, env);
+    if (!u.value || !v.value) {
+      if (u.demand.unreliable || v.demand.unreliable) undecided = true;
       continue;
     }
-    if (zu !== zv) return false;
-    const q = u.re / v.re;
-    if (ratio === undefined) ratio = q;
-    else if (!close(ratio, q, 1e-8)) return false;
+    if (u.value.im !== 0 || v.value.im !== 0) continue;
+    if (u.demand.unreliable || v.demand.unreliable || Math.max(u.demand.bits, v.demand.bits) > DOUBLE_DEMAND)
+      undecided = true;
+    const zu = Math.abs(u.value.re) <= u.value.r;
+    const zv = Math.abs(v.value.re) <= v.value.r;
+    if (zu && zv) {
+      // both sides vanish here: certain only when both are exact zeros
+      if (u.value.r === 0 && v.value.r === 0) valid++;
+      else undecided = true;
+      continue;
+    }
+    if (zu || zv) {
+      // one side certainly non-zero, the other zero or unresolved
+      if ((zu && u.value.r === 0) || (zv && v.value.r === 0)) return 'different';
+      undecided = true;
+      continue;
+    }
+    const q = new BallEvaluator(env).div(u.value, v.value);
+    if (ratio && Math.abs(q.re - ratio.re) > SLACK * (q.r + ratio.r)) return 'different';
+    ratio ??= q;
     valid++;
   }
-  if (ratio === undefined) return bothZero >= 4;
-  if (positive && ratio <= 0) return false;
-  return valid + bothZero >= 4;
+  if (ratio && positive && ratio.re < 0) return 'different';
+  if (undecided || valid < Math.min(4, points.length)) return 'undecided';
+  return 'equal';
+}
+
+/** The sign of a(x)/b(x) at a random point where both are resolved: for inequalities. */
+export function ratioSign(a: Expr, b: Expr, vars: string[], seed: bigint): number {
+  const points = vars.length === 0 ? [{}] : samplePoints(vars, new Rng(seed));
+  for (const env of points) {
+    const u = evaluate(a, env).value;
+    const v = evaluate(b, env).value;
+    if (!u || !v || u.im !== 0 || v.im !== 0) continue;
+    if (Math.abs(u.re) > u.r && Math.abs(v.re) > v.r) return Math.sign(u.re) * Math.sign(v.re);
+  }
+  return 0;
+}
+
+// ---------- single points, for the structures that choose what to compare pointwise (piecewise.ts, realset.ts) ----------
+
+/** The value at one point with its rigorous error radius; undefined where it has none or doubles cannot tell. */
+export function approximate(e: Expr, env: Record<string, number>): Ball | undefined {
+  const a = evaluate(e, env);
+  return a.value && !a.demand.unreliable ? a.value : undefined;
+}
+
+/** The sign of a − b at one point, when the balls decide it (exact doubles always do); undefined otherwise. */
+export function signAt(a: Expr, b: Expr, env: Record<string, number>): -1 | 0 | 1 | undefined {
+  const u = approximate(a, env);
+  const v = approximate(b, env);
+  if (!u || !v || u.im !== 0 || v.im !== 0) return undefined;
+  // two distinct doubles never subtract to zero, so for exact balls the sign of the difference is exact
+  if (u.r === 0 && v.r === 0) return Math.sign(u.re - v.re) as -1 | 0 | 1;
+  const d = u.re - v.re;
+  return Math.abs(d) > SLACK * (u.r + v.r) + 4 * EPS * (Math.abs(u.re) + Math.abs(v.re))
+    ? (Math.sign(d) as -1 | 1)
+    : undefined;
+}
+
+/** Are two values equal at one point: ball arithmetic, escalated to high precision when doubles cannot tell. */
+export function compareAt(g: Expr, r: Expr, env: Record<string, number>): PointVerdict {
+  return comparePoint(g, r, env, { units: CHECK_BUDGET });
 }

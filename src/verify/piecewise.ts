@@ -8,9 +8,9 @@ import type { Expr } from './ast.js';
 import { show } from './ast.js';
 import type { CompareOptions, Verdict } from './compare.js';
 import { compare } from './compare.js';
-import { type C, EvaluationError, freeVars, numeric } from './evaluate.js';
+import { freeVars } from './evaluate.js';
 import { ParseError, type Tok } from './lex.js';
-import { complexClose } from './numeric.js';
+import { approximate, compareAt, signAt } from './numeric.js';
 import { parseTokens } from './parse.js';
 import { boundaries, conditionSet, domainName, setOf } from './realset.js';
 import { readCondition, splitTop } from './setbuilder.js';
@@ -87,16 +87,19 @@ function pieces(e: Extract<Expr, { t: 'fn' }>): Piece[] {
 }
 
 class Undecided extends Error {}
+/** A point where a condition cannot be decided (its sides too close for the arithmetic): skipped, not guessed. */
+class Blurred extends Error {}
 
-/** Whether a condition holds at a point; equalities are decided with a tolerance for float noise. */
+function decided<T>(v: T | undefined): T {
+  if (v === undefined) throw new Blurred();
+  return v;
+}
+
+/** Whether a condition holds at a point, decided by rigorous arithmetic (numeric.ts), never by a tolerance. */
 function holds(c: Expr, env: Record<string, number>): boolean {
   if (c.t === 'rel') {
-    const vals = c.items.map((x) => real(x, env));
     return c.ops.every((op, k) => {
-      const a = vals[k]!;
-      const b = vals[k + 1]!;
-      const zero = Math.abs(a - b) <= 1e-10 * Math.max(1, Math.abs(a), Math.abs(b));
-      const d = zero ? 0 : a - b;
+      const d = decided(signAt(c.items[k]!, c.items[k + 1]!, env));
       if (op === '=') return d === 0;
       if (op === '!=') return d !== 0;
       if (op === '<') return d < 0;
@@ -110,19 +113,32 @@ function holds(c: Expr, env: Record<string, number>): boolean {
   if (c.name === 'and') return c.args.every((x) => holds(x, env));
   if (c.name === 'or') return c.args.some((x) => holds(x, env));
   if (c.name === 'in' || c.name === 'notin') {
-    const x = real(c.args[0]!, env);
+    const x = c.args[0]!;
     const set = c.args[1]!;
     const name = domainName(set);
     let inside: boolean;
     if (name === 'ℝ') inside = true;
-    else if (name === 'ℤ') inside = Math.abs(x - Math.round(x)) < 1e-9;
-    else {
+    else if (name === 'ℤ') {
+      const b = decided(approximate(x, env));
+      if (b.im !== 0) throw new Undecided();
+      if (b.r === 0) inside = Number.isInteger(b.re);
+      else if (Math.abs(b.re - Math.round(b.re)) > 2 * b.r) inside = false;
+      else throw new Blurred();
+    } else {
       const spans = setOf(set);
       if (!spans) throw new Undecided();
       inside = spans.some((s) => {
-        const above = x > s.lo.v || (!s.loOpen && Math.abs(x - s.lo.v) <= 1e-10 * Math.max(1, Math.abs(x)));
-        const below = x < s.hi.v || (!s.hiOpen && Math.abs(x - s.hi.v) <= 1e-10 * Math.max(1, Math.abs(x)));
-        return above && below;
+        const above = (): boolean => {
+          const d = decided(signAt(x, s.lo.e, env));
+          return d > 0 || (d === 0 && !s.loOpen);
+        };
+        const below = (): boolean => {
+          const d = decided(signAt(x, s.hi.e, env));
+          return d < 0 || (d === 0 && !s.hiOpen);
+        };
+        return (
+          (s.lo.v === Number.NEGATIVE_INFINITY || above()) && (s.hi.v === Number.POSITIVE_INFINITY || below())
+        );
       });
     }
     return c.name === 'in' ? inside : !inside;
@@ -130,18 +146,12 @@ function holds(c: Expr, env: Record<string, number>): boolean {
   throw new Undecided();
 }
 
-function real(e: Expr, env: Record<string, number>): number {
-  const v = numeric(e, env);
-  if (Math.abs(v.im) > 1e-12 || Number.isNaN(v.re)) throw new Undecided();
-  return v.re;
-}
-
-/** The value at a point, null where no piece applies. */
-function valueAt(e: Expr, env: Record<string, number>): C | null {
-  if (!isPiecewise(e)) return numeric(e, env);
+/** The expression that gives the value at a point (the piece whose condition holds), null where none applies. */
+function pieceAt(e: Expr, env: Record<string, number>): Expr | null {
+  if (!isPiecewise(e)) return e;
   for (const p of pieces(e)) {
-    if (p.cond.t === 'fn' && p.cond.name === 'otherwise') return numeric(p.value, env);
-    if (holds(p.cond, env)) return numeric(p.value, env);
+    if (p.cond.t === 'fn' && p.cond.name === 'otherwise') return p.value;
+    if (holds(p.cond, env)) return p.value;
   }
   return null;
 }
@@ -196,24 +206,25 @@ export function comparePiecewise(gold: Expr, resp: Expr, o: CompareOptions, dept
     });
     for (const x of samplePoints(bounds)) {
       env[v] = x;
-      let a: C | null;
-      let b: C | null;
+      let a: Expr | null;
+      let b: Expr | null;
       try {
-        a = valueAt(gold, env);
+        a = pieceAt(gold, env);
         if (a === null) continue; // outside the gold's domain: the response need not restate it
-        b = valueAt(resp, env);
+        b = pieceAt(resp, env);
       } catch (err) {
-        if (err instanceof Undecided || err instanceof EvaluationError)
+        if (err instanceof Blurred) continue;
+        if (err instanceof Undecided)
           return { equal: false, method: 'symbolic', note: 'cannot evaluate the piecewise function' };
         throw err;
       }
       if (b === null) return { equal: false, method: 'symbolic', note: `response undefined at ${v} = ${x}` };
-      const fa = Number.isFinite(a.re) && Number.isFinite(a.im);
-      const fb = Number.isFinite(b.re) && Number.isFinite(b.im);
-      if (!fa && !fb) continue;
-      if (fa !== fb || !complexClose(a, b, Math.max(o.relTol, 1e-8))) {
+      const verdict = compareAt(a, b, env);
+      if (verdict === 'skip') continue;
+      if (verdict === 'undecided')
+        return { equal: false, method: 'symbolic', note: `cannot decide equality reliably at ${v} = ${x}` };
+      if (verdict === 'different')
         return { equal: false, method: 'symbolic', note: `differs at ${v} = ${x}` };
-      }
       compared++;
     }
   }

@@ -97,3 +97,21 @@ export function parseDecimal(s: string): Rational | undefined {
   if (m[1] === '-') n = -n;
   return rat(n, d);
 }
+
+function pow10(k: number): Rational {
+  return k >= 0 ? rat(10n ** BigInt(k)) : rat(1n, 10n ** BigInt(-k));
+}
+
+/** q rounded to `sig` significant decimal digits, half away from zero, exactly. */
+export function roundSig(q: Rational, sig: number): Rational {
+  if (q.n === 0n) return q;
+  const a = q.n < 0n ? neg(q) : q;
+  // 10^{k-1} <= a < 10^k
+  let k = Math.floor(log2Abs(a) / Math.log2(10)) + 1;
+  while (cmp(a, pow10(k - 1)) < 0) k--;
+  while (cmp(a, pow10(k)) >= 0) k++;
+  const scaled = mul(a, pow10(sig - k));
+  const rounded = (2n * scaled.n + scaled.d) / (2n * scaled.d);
+  const out = mul(rat(rounded), pow10(k - sig));
+  return q.n < 0n ? neg(out) : out;
+}

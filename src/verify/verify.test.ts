@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASES, RESPONSE_CASES } from './cases.js';
 import { extract } from './extract.js';
+import { NEAR_MISS_CASES } from './near-miss-cases.js';
 import { loadSymbolicEngine } from './symbolic.js';
 import { verify } from './verify.js';
 
@@ -9,12 +10,15 @@ beforeAll(async () => {
 });
 
 describe('hand-written positives and negatives per answer type', () => {
-  for (const [type, cases] of Object.entries(CASES)) {
+  for (const [type, cases] of Object.entries({ ...CASES, nearMisses: NEAR_MISS_CASES })) {
     describe(type, () => {
       for (const c of cases) {
         const name = `${c.correct ? '✓' : '✗'} gold ${c.gold} · response ${c.response.replace(/^.*boxed\{|\}\$\.$/g, '')}${c.note ? ` (${c.note})` : ''}`;
         it(name, () => {
-          const r = verify({ gold: c.gold, response: c.response });
+          const r = verify(
+            { gold: c.gold, response: c.response },
+            { allowApproximation: c.allowApproximation },
+          );
           expect(r.correct, JSON.stringify(r)).toBe(c.correct);
         });
       }

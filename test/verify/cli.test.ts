@@ -83,6 +83,17 @@ describe('metacot verify (built CLI)', () => {
     expect(both.stderr).not.toMatch(/at .*\.js/);
   });
 
+  it('takes a decimal for an exact irrational gold only with --allow-approximation', () => {
+    const run = (...flags: string[]) =>
+      JSON.parse(
+        execFileSync('node', [CLI, 'verify', '--gold', '\\pi', '--response', '$\\boxed{3.1416}$', ...flags], {
+          encoding: 'utf8',
+        }),
+      );
+    expect(run()).toMatchObject({ correct: false, reason: 'not_equal' });
+    expect(run('--allow-approximation')).toMatchObject({ correct: true, reason: 'equal' });
+  });
+
   it('explains misuse without a stack trace', () => {
     const res = spawnSync('node', [CLI, 'verify', '--gold', '1'], { encoding: 'utf8' });
     expect(res.status).toBe(1);

@@ -51,6 +51,10 @@ export function register(program: Command): void {
       'several different \\boxed{} answers are "hedged" even when the last is right (default: the last box counts)',
     )
     .option('--last-boxed', 'the last \\boxed{} answer counts: the default, accepted for old scripts')
+    .option(
+      '--allow-approximation',
+      'the problems ask for decimal answers: a correctly rounded decimal may stand for an exact gold (3.1416 for \\pi)',
+    )
     .option('--no-symbolic', 'skip the compute-engine fallback parser (faster start, fewer LaTeX forms)')
     .addHelpText(
       'after',
@@ -79,7 +83,11 @@ export function register(program: Command): void {
         size: batch ? o.workers : 1,
         timeoutMs: o.timeout,
         symbolic: o.symbolic,
-        verify: { ...(priority ? { priority } : {}), boxed: o.strictHedging ? 'strict' : 'last' },
+        verify: {
+          ...(priority ? { priority } : {}),
+          boxed: o.strictHedging ? 'strict' : 'last',
+          ...(o.allowApproximation ? { allowApproximation: true } : {}),
+        },
       });
       try {
         if (single) {
