@@ -175,21 +175,3 @@ export function approximate(e: Expr, env: Record<string, number>): Ball | undefi
   const a = evaluate(e, env);
   return a.value && !a.demand.unreliable ? a.value : undefined;
 }
-
-/** The sign of a − b at one point, when the balls decide it (exact doubles always do); undefined otherwise. */
-export function signAt(a: Expr, b: Expr, env: Record<string, number>): -1 | 0 | 1 | undefined {
-  const u = approximate(a, env);
-  const v = approximate(b, env);
-  if (!u || !v || u.im !== 0 || v.im !== 0) return undefined;
-  // two distinct doubles never subtract to zero, so for exact balls the sign of the difference is exact
-  if (u.r === 0 && v.r === 0) return Math.sign(u.re - v.re) as -1 | 0 | 1;
-  const d = u.re - v.re;
-  return Math.abs(d) > SLACK * (u.r + v.r) + 4 * EPS * (Math.abs(u.re) + Math.abs(v.re))
-    ? (Math.sign(d) as -1 | 1)
-    : undefined;
-}
-
-/** Are two values equal at one point: ball arithmetic, escalated to high precision when doubles cannot tell. */
-export function compareAt(g: Expr, r: Expr, env: Record<string, number>): PointVerdict {
-  return comparePoint(g, r, env, { units: CHECK_BUDGET });
-}

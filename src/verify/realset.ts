@@ -51,7 +51,8 @@ function end(e: Expr): End {
   return { e, v };
 }
 
-function cmp(a: End, b: End): number {
+/** Orders two ends exactly, or by clearly separated values; throws when they cannot be told apart. */
+export function compareEnds(a: End, b: End): number {
   if (a.q && b.q) return Q.cmp(a.q, b.q);
   if (!Number.isFinite(a.v) || !Number.isFinite(b.v)) return a.v === b.v ? 0 : a.v < b.v ? -1 : 1;
   const scale = Math.max(1, Math.abs(a.v), Math.abs(b.v));
@@ -61,22 +62,22 @@ function cmp(a: End, b: End): number {
 }
 
 const emptySpan = (s: Span): boolean => {
-  const c = cmp(s.lo, s.hi);
+  const c = compareEnds(s.lo, s.hi);
   return c > 0 || (c === 0 && (s.loOpen || s.hiOpen));
 };
 
 function normalizeSet(spans: Span[]): RealSet {
   const live = spans.filter((s) => !emptySpan(s));
-  live.sort((a, b) => cmp(a.lo, b.lo) || Number(a.loOpen) - Number(b.loOpen));
+  live.sort((a, b) => compareEnds(a.lo, b.lo) || Number(a.loOpen) - Number(b.loOpen));
   const out: Span[] = [];
   for (const s of live) {
     const last = out[out.length - 1];
-    const c = last ? cmp(last.hi, s.lo) : -1;
+    const c = last ? compareEnds(last.hi, s.lo) : -1;
     if (!last || c < 0 || (c === 0 && last.hiOpen && s.loOpen)) {
       out.push({ ...s });
       continue;
     }
-    const h = cmp(s.hi, last.hi);
+    const h = compareEnds(s.hi, last.hi);
     if (h > 0 || (h === 0 && !s.hiOpen)) {
       last.hi = s.hi;
       last.hiOpen = s.hiOpen;
@@ -89,8 +90,8 @@ export function intersect(a: RealSet, b: RealSet): RealSet {
   const out: Span[] = [];
   for (const x of a) {
     for (const y of b) {
-      const l = cmp(x.lo, y.lo);
-      const h = cmp(x.hi, y.hi);
+      const l = compareEnds(x.lo, y.lo);
+      const h = compareEnds(x.hi, y.hi);
       out.push({
         lo: l >= 0 ? x.lo : y.lo,
         loOpen: l > 0 ? x.loOpen : l < 0 ? y.loOpen : x.loOpen || y.loOpen,
@@ -201,7 +202,7 @@ function pairSet(l: Expr, op: string, r: Expr, v: string): RealSet | undefined {
   if (isV(l) && !freeVars(r).has(v)) [bound, dir] = [end(r), 1];
   else if (isV(r) && !freeVars(l).has(v)) [bound, dir] = [end(l), -1];
   else {
-    const lin = linear({ t: 'add', a: [l, { t: 'neg', a: r }] }, v);
+    const lin = linearIn({ t: 'add', a: [l, { t: 'neg', a: r }] }, v);
     if (!lin) return undefined;
     // a·v + b op 0
     if (lin.a.n === 0n) {
@@ -246,7 +247,7 @@ function pairSet(l: Expr, op: string, r: Expr, v: string): RealSet | undefined {
 const SAMPLES: Rational[] = [Q.rat(0n), Q.rat(1n), Q.rat(2n), Q.rat(-3n), Q.rat(7n, 2n), Q.rat(13n)];
 
 /** `f = a·v + b` exactly, checked at six rational points and two irrational ones; undefined otherwise. */
-function linear(f: Expr, v: string): { a: Rational; b: Rational } | undefined {
+export function linearIn(f: Expr, v: string): { a: Rational; b: Rational } | undefined {
   if ([...freeVars(f)].some((x) => x !== v)) return undefined;
   const at = SAMPLES.map((t) => exact(substitute(f, v, { t: 'num', v: t })));
   if (at.some((x) => x === undefined)) return undefined;
@@ -310,7 +311,7 @@ export function substitute(e: Expr, name: string, by: Expr): Expr {
 
 /** The set as the parser would write it: an interval, a union, a finite set, `\emptyset`. */
 export function toExpr(set: RealSet): Expr {
-  const isPoint = (s: Span): boolean => cmp(s.lo, s.hi) === 0;
+  const isPoint = (s: Span): boolean => compareEnds(s.lo, s.hi) === 0;
   if (set.every(isPoint)) return { t: 'set', items: set.map((s) => s.lo.e) };
   const points = set.filter(isPoint).map((s) => s.lo.e);
   const items: Expr[] = set

@@ -19,6 +19,11 @@ describe('near misses inside structures', () => {
     const step = CASES('1 & x\\ge 0 \\\\ 0 & x<0');
     expect(ok(step, CASES('1 & x\\ge 0 \\\\ 0 & x<0'))).toBe(true);
     expect(ok(step, CASES(`1 & x\\ge ${TINY} \\\\ 0 & x<${TINY}`))).toBe(false);
+    // a bump between two sample points, or a kink the conditions do not name, is seen: pieces are compared as
+    // identities on whole regions, never at a few points
+    expect(ok(abs, `|x| + \\max(0, 10^{-3}-(x-1)^2)`)).toBe(false);
+    expect(ok(CASES('x-1 & x\\ge 0 \\\\ 1-x & x<0'), '|x-1|')).toBe(false);
+    expect(ok(CASES('x-1 & x\\ge 1 \\\\ 1-x & x<1'), '|x-1|')).toBe(true);
     const ramp = CASES('x & x\\ge 0 \\\\ 0 & x<0');
     expect(ok(ramp, CASES(`x & x\\ge ${TINY} \\\\ 0 & x<${TINY}`))).toBe(false);
   });
