@@ -13,7 +13,7 @@
  * (`\sin(10^{30}x)` = `\sin(x·10^{30})`), but some identities between different arguments (sin 2x =
  * 2 sin x cos x) are not seen: a difference involving an oracle is inconclusive, for numeric.ts.
  */
-import type { Expr } from './ast.js';
+import { type Expr, mapChildren } from './ast.js';
 import { exact } from './evaluate.js';
 import { checkSeed, type F2, type Field, fields, Rng } from './field.js';
 import { ev, type Point, type Session, Unsupported } from './modeval.js';
@@ -137,24 +137,7 @@ export function algebraicProportional(a: Expr, b: Expr): AlgebraicVerdict {
 
 /** copies of a and b with every variable renamed, so they are evaluated at a second, independent point */
 function renameVars(a: Expr, b: Expr): { a: Expr; b: Expr } {
-  const rename = (e: Expr): Expr => {
-    switch (e.t) {
-      case 'var':
-        return { t: 'var', name: `${e.name}′` };
-      case 'add':
-      case 'mul':
-        return { ...e, a: e.a.map(rename) };
-      case 'neg':
-      case 'pct':
-        return { ...e, a: rename(e.a) };
-      case 'div':
-      case 'pow':
-        return { ...e, a: rename(e.a), b: rename(e.b) };
-      case 'fn':
-        return { ...e, args: e.args.map(rename) };
-      default:
-        return e;
-    }
-  };
+  const rename = (e: Expr): Expr =>
+    e.t === 'var' ? { t: 'var', name: `${e.name}′` } : mapChildren(e, rename);
   return { a: rename(a), b: rename(b) };
 }

@@ -73,41 +73,56 @@ const TRIG = new Set(['sin', 'cos', 'tan', 'cot', 'sec', 'csc']);
 
 /** `x^\circ` is x inside a trigonometric function's argument scaled to radians, and plain x anywhere else. */
 export function resolveDegrees(e: Expr, inTrig: boolean): Expr {
-  const r = (x: Expr): Expr => resolveDegrees(x, inTrig);
-  switch (e.t) {
-    case 'fn': {
-      if (e.name === 'deg') {
-        const a = resolveDegrees(e.args[0]!, inTrig);
-        if (!inTrig) return a;
-        const pi: Expr = { t: 'const', name: 'pi' };
-        return { t: 'div', a: { t: 'mul', a: [a, pi] }, b: { t: 'num', v: { n: 180n, d: 1n } } };
-      }
-      const trig = TRIG.has(e.name);
-      return { ...e, args: e.args.map((x) => resolveDegrees(x, inTrig || trig)) };
+  if (e.t === 'fn') {
+    if (e.name === 'deg') {
+      const a = resolveDegrees(e.args[0]!, inTrig);
+      if (!inTrig) return a;
+      const pi: Expr = { t: 'const', name: 'pi' };
+      return { t: 'div', a: { t: 'mul', a: [a, pi] }, b: { t: 'num', v: { n: 180n, d: 1n } } };
     }
+    const trig = TRIG.has(e.name);
+    return { ...e, args: e.args.map((x) => resolveDegrees(x, inTrig || trig)) };
+  }
+  return mapChildren(e, (x) => resolveDegrees(x, inTrig));
+}
+
+/** `e` with `f` applied to each of its direct subexpressions: the one place that knows where they are. */
+export function mapChildren(e: Expr, f: (x: Expr) => Expr): Expr {
+  switch (e.t) {
     case 'add':
     case 'mul':
-      return { ...e, a: e.a.map(r) };
+      return { ...e, a: e.a.map(f) };
     case 'neg':
     case 'pct':
-      return { ...e, a: r(e.a) };
+      return { ...e, a: f(e.a) };
     case 'div':
     case 'pow':
-      return { ...e, a: r(e.a), b: r(e.b) };
+      return { ...e, a: f(e.a), b: f(e.b) };
+    case 'fn':
+      return { ...e, args: e.args.map(f) };
     case 'pm':
-      return { ...e, a: e.a ? r(e.a) : null, b: r(e.b) };
+      return { ...e, a: e.a ? f(e.a) : null, b: f(e.b) };
     case 'tuple':
     case 'set':
     case 'list':
     case 'union':
-      return { ...e, items: e.items.map(r) };
     case 'rel':
-      return { ...e, items: e.items.map(r) };
+      return { ...e, items: e.items.map(f) };
     case 'interval':
-      return { ...e, lo: r(e.lo), hi: r(e.hi) };
+      return { ...e, lo: f(e.lo), hi: f(e.hi) };
     case 'matrix':
-      return { ...e, rows: e.rows.map((row) => row.map(r)) };
+      return { ...e, rows: e.rows.map((row) => row.map(f)) };
     default:
       return e;
   }
+}
+
+/** The direct subexpressions of `e`. */
+export function childrenOf(e: Expr): Expr[] {
+  const out: Expr[] = [];
+  mapChildren(e, (x) => {
+    out.push(x);
+    return x;
+  });
+  return out;
 }

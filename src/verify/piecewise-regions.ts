@@ -7,7 +7,7 @@
  * points. At each boundary the values are compared exactly there (what decides `x \ge 0` against `x > 0`).
  * Anything this cannot decide is not equal.
  */
-import type { Expr } from './ast.js';
+import { childrenOf, type Expr, mapChildren } from './ast.js';
 import { identical } from './equivalence.js';
 import { freeVars } from './evaluate.js';
 import type { Rational } from './rational.js';
@@ -58,25 +58,7 @@ function absKinks(e: Expr, v: string, out: Rational[]): void {
     const line = linearIn(e.args[0]!, v);
     if (line && line.a.n !== 0n) out.push(Q.neg(Q.div(line.b, line.a)!));
   }
-  for (const child of children(e)) absKinks(child, v, out);
-}
-
-function children(e: Expr): Expr[] {
-  switch (e.t) {
-    case 'add':
-    case 'mul':
-      return e.a;
-    case 'neg':
-    case 'pct':
-      return [e.a];
-    case 'div':
-    case 'pow':
-      return [e.a, e.b];
-    case 'fn':
-      return e.args;
-    default:
-      return [];
-  }
+  for (const child of childrenOf(e)) absKinks(child, v, out);
 }
 
 /** `|a v + b|` as `±(a v + b)` by its sign at `t`: valid on a whole region, whose inside holds no kink. */
@@ -88,21 +70,7 @@ function withoutAbs(e: Expr, v: string, t: number): Expr {
       return at >= 0 ? e.args[0]! : { t: 'neg', a: e.args[0]! };
     }
   }
-  switch (e.t) {
-    case 'add':
-    case 'mul':
-      return { ...e, a: e.a.map((x) => withoutAbs(x, v, t)) };
-    case 'neg':
-    case 'pct':
-      return { ...e, a: withoutAbs(e.a, v, t) };
-    case 'div':
-    case 'pow':
-      return { ...e, a: withoutAbs(e.a, v, t), b: withoutAbs(e.b, v, t) };
-    case 'fn':
-      return { ...e, args: e.args.map((x) => withoutAbs(x, v, t)) };
-    default:
-      return e;
-  }
+  return mapChildren(e, (x) => withoutAbs(x, v, t));
 }
 
 const num = (q: Rational): Expr => ({ t: 'num', v: q });

@@ -4,7 +4,7 @@
  * domain qualifiers all reduce to these. Endpoints keep their exact value where there is one; two endpoints
  * that are numerically equal but not provably so make the whole reduction give up (undefined), never guess.
  */
-import { type Expr, show } from './ast.js';
+import { type Expr, mapChildren, show } from './ast.js';
 import { identical } from './equivalence.js';
 import { exact, freeVars } from './evaluate.js';
 import { approximate } from './numeric.js';
@@ -277,36 +277,8 @@ export function linearIn(f: Expr, v: string): { a: Rational; b: Rational } | und
 
 /** `e` with every occurrence of the variable `name` replaced by `by`. */
 export function substitute(e: Expr, name: string, by: Expr): Expr {
-  const s = (x: Expr): Expr => substitute(x, name, by);
-  switch (e.t) {
-    case 'var':
-      return e.name === name ? by : e;
-    case 'add':
-    case 'mul':
-      return { ...e, a: e.a.map(s) };
-    case 'neg':
-    case 'pct':
-      return { ...e, a: s(e.a) };
-    case 'div':
-    case 'pow':
-      return { ...e, a: s(e.a), b: s(e.b) };
-    case 'fn':
-      return { ...e, args: e.args.map(s) };
-    case 'pm':
-      return { ...e, a: e.a ? s(e.a) : null, b: s(e.b) };
-    case 'tuple':
-    case 'set':
-    case 'list':
-    case 'union':
-    case 'rel':
-      return { ...e, items: e.items.map(s) };
-    case 'interval':
-      return { ...e, lo: s(e.lo), hi: s(e.hi) };
-    case 'matrix':
-      return { ...e, rows: e.rows.map((r) => r.map(s)) };
-    default:
-      return e;
-  }
+  if (e.t === 'var') return e.name === name ? by : e;
+  return mapChildren(e, (x) => substitute(x, name, by));
 }
 
 /** The set as the parser would write it: an interval, a union, a finite set, `\emptyset`. */
