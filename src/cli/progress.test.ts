@@ -50,6 +50,17 @@ describe('progress', () => {
     expect(lines.at(-1)).toMatch(/^difficulty 10\/10 problems \(100%\), .*ETA 0 s$/);
   });
 
+  it('never prints the same line twice when a 10% line falls just before a tick', async () => {
+    capture();
+    const bar = progressBar('train', 10, 'steps', { everySeconds: 1, plainLines: true });
+    bar.update(0);
+    await sleep(900);
+    bar.update(1); // a 10% line, just before the first tick
+    await sleep(250);
+    bar.stop();
+    expect(lines.filter((l) => l.startsWith('train 1/10')).length).toBe(1);
+  });
+
   it('stays silent for work shorter than the interval', () => {
     capture();
     const bar = progressBar('verify', 5, 'responses', { everySeconds: 60 });

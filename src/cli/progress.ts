@@ -64,15 +64,21 @@ export function progressBar(
     let note: string | undefined;
     let printed = 0;
     let lastPrinted = -1;
+    let lastPrintedAt = 0;
     let nextTenth = 1;
     const print = () => {
       process.stderr.write(`${progressLine(label, done, total, unit, seconds(), note, base ?? 0)}\n`);
       printed++;
       lastPrinted = done;
+      lastPrintedAt = Date.now();
     };
     const everyMs = 1000 * (opts.everySeconds ?? 5);
-    // a line even while no update comes (a slow request): the rate and ETA show the stall
-    const timer = everyMs > 0 ? setInterval(print, everyMs).unref() : null;
+    // a line even while no update comes (a slow request): the rate and ETA show the stall; a 10% line
+    // printed just before a tick counts as that tick's line, so the two never print the same line twice
+    const tick = () => {
+      if (Date.now() - lastPrintedAt >= everyMs / 2) print();
+    };
+    const timer = everyMs > 0 ? setInterval(tick, everyMs).unref() : null;
     return {
       update(n: number, text?: string) {
         base ??= n;
