@@ -64,6 +64,8 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalSummary>
   else {
     if (existsSync(partial)) done = recoverPartial(partial);
     else writeFileSync(partial, '');
+    // the starting count first, so that progress rates count this run's work only (a resumed run's too)
+    opts.onProgress?.(done.length, problems.length);
     for (let start = done.length; start < problems.length; start += opts.batch) {
       const chunk = problems.slice(start, start + opts.batch);
       const prompts = chunk.map((p) => promptTokens(tokenizer, p, format));
