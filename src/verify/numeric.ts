@@ -168,7 +168,7 @@ export function ratioSign(a: Expr, b: Expr, vars: string[], seed: bigint): numbe
   return 0;
 }
 
-// ---------- single points, for the structures that choose what to compare pointwise (piecewise.ts, realset.ts) ----------
+// ---------- a value's place on the line, for ordering set endpoints (realset.ts) ----------
 
 /** The value at one point with its rigorous error radius; undefined where it has none or doubles cannot tell. */
 export function approximate(e: Expr, env: Record<string, number>): Ball | undefined {

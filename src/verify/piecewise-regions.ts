@@ -76,7 +76,7 @@ function withoutAbs(e: Expr, v: string, t: number): Expr {
 const num = (q: Rational): Expr => ({ t: 'num', v: q });
 const endAt = (q: Rational): End => ({ e: num(q), v: Q.toNumber(q), q });
 
-/** Does the set hold this boundary point (exactly; undefined where the ends cannot be ordered)? */
+/** Does the set hold this boundary point, exactly? Throws (from compareEnds) where two ends cannot be ordered. */
 function holds(set: RealSet, x: End): boolean {
   return set.some((s) => {
     const lo = Number.isFinite(s.lo.v) ? compareEnds(x, s.lo) : 1;

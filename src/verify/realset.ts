@@ -332,8 +332,3 @@ function floorQ(q: Rational): bigint {
   const f = q.n / q.d;
   return q.n < 0n && f * q.d !== q.n ? f - 1n : f;
 }
-
-/** Finite endpoints of a set, for sampling on both sides of each boundary. */
-export function boundaries(set: RealSet): number[] {
-  return set.flatMap((s) => [s.lo.v, s.hi.v]).filter(Number.isFinite);
-}
