@@ -1,13 +1,15 @@
 import type { CountdownProblem } from '../countdown/arithmetic.js';
 import type { Tokenizer } from '../countdown/tokenizer.js';
 import { evalBatches } from '../engine/batching.js';
+import { generationFlops, sequenceFlops, TRAIN_FLOPS_PER_FORWARD } from '../engine/flops.js';
 import { Sampler } from '../engine/infer/sampler.js';
 import type { ModelConfig, Weights } from '../engine/model-config.js';
-import type { Trainer } from '../engine/trainer.js';
+import { Trainer } from '../engine/trainer.js';
 import type { RunConfig } from './config.js';
 import { judge } from './evaluate.js';
 import { repeatedPrompts, toolsFor } from './examples.js';
 import { mean } from './metrics.js';
+import { loadWeights } from './sft.js';
 
 /**
  * Group baselines for policy gradient. RLOO: each sample's baseline is the mean reward of the other
@@ -84,8 +86,23 @@ export async function rlStep(o: {
   tokenizer: Tokenizer;
   problems: CountdownProblem[];
   seed: number;
-}): Promise<RlStepStats> {
+  /** Receives what the step computed on, for a benchmark to replay elsewhere. */
+  onWorkload?: (w: RlWorkload) => void;
+}): Promise<RlStepStats & { phases: RlPhases }> {
   const { rl, eval: ev, threads } = o.cfg;
+  const phases: RlPhases = {
+    sample: { s: 0, tokens: 0, flops: 0 },
+    score: { s: 0, tokens: 0, flops: 0 },
+    grad: { s: 0, tokens: 0, flops: 0 },
+  };
+  let clock = performance.now();
+  const lap = (phase: keyof RlPhases, tokens: number, flops: number) => {
+    const now = performance.now();
+    phases[phase].s += (now - clock) / 1000;
+    phases[phase].tokens += tokens;
+    phases[phase].flops += flops;
+    clock = now;
+  };
   const policy = await Sampler.create(o.model, o.trainer.weights() as Weights, { threads });
   let gens: Awaited<ReturnType<Sampler['generate']>>;
   const { prompts, owners } = repeatedPrompts(o.tokenizer, o.problems, rl.group, o.cfg.data.format);
@@ -102,8 +119,14 @@ export async function rlStep(o: {
   } finally {
     await policy.dispose();
   }
+  lap(
+    'sample',
+    gens.reduce((n, g) => n + g.tokens.length, 0),
+    gens.reduce((f, g, i) => f + generationFlops(o.model, prompts[i].length, g.tokens.length), 0),
+  );
   const ref =
     rl.klCoef > 0 ? await o.reference.score({ prompts, continuations: gens.map((g) => g.tokens) }) : null;
+  if (ref) lap('score', ...scoredWork(o.model, prompts, gens, gens.keys()));
   const solved: boolean[] = [];
   const kls: number[] = [];
   const rewards = gens.map((g, i) => {
@@ -120,6 +143,7 @@ export async function rlStep(o: {
   for (let start = 0; start < rewards.length; start += rl.group) {
     adv.push(...advantages(rewards.slice(start, start + rl.group), rl.algorithm));
   }
+  lap('score', 0, 0); // rewards and advantages
   const learn = gens.flatMap((_, i) => (adv[i] === 0 ? [] : [i]));
   let loss = 0;
   let clipped = 0;
@@ -127,11 +151,13 @@ export async function rlStep(o: {
   // Log-probabilities of the sampled tokens under the policy that sampled them (scored only when
   // later epochs need a ratio against it).
   const old = rl.epochs > 1 ? await policyLogprobs(o, prompts, gens, learn) : null;
+  if (old) lap('score', ...scoredWork(o.model, prompts, gens, learn));
   for (let e = 0; e < rl.epochs && learn.length > 0; e++) {
     // Epoch 1 is on-policy: every ratio is 1 and the weights are the advantages. Later epochs reuse
     // the samples, so each token's weight becomes PPO's clipped-surrogate gradient, A·r with
     // r = π/π_old, and 0 where the clip binds (r past 1±ε in the advantage's direction).
     const now = e === 0 ? null : await policyLogprobs(o, prompts, gens, learn);
+    if (now) lap('score', ...scoredWork(o.model, prompts, gens, learn));
     const examples = learn.map((i, k) => {
       const weights =
         now === null || old === null
@@ -146,14 +172,29 @@ export async function rlStep(o: {
         lossMask: [...prompts[i].map(() => 0), ...withoutToolTokens(weights, gens[i].forced)],
       };
     });
+    if (e === 0)
+      o.onWorkload?.({
+        prompts,
+        completions: gens.map((g) => g.tokens),
+        learn: examples.map((x) => ({ tokens: x.tokens, weights: x.lossMask })),
+        loss_scale: 1 / gens.length,
+        seq_len: o.model.contextLength,
+      });
     const batches = evalBatches(examples, {
       batchSize: o.cfg.sft.batchSize,
       seqLen: o.model.contextLength,
       pack: true,
     });
     loss = (await o.trainer.step(batches, { lossScale: 1 / gens.length })).loss;
+    const positions = examples.map((x) => x.tokens.length - 1);
+    lap(
+      'grad',
+      positions.reduce((a, b) => a + b, 0),
+      positions.reduce((f, n) => f + TRAIN_FLOPS_PER_FORWARD * sequenceFlops(o.model, n), 0),
+    );
   }
   return {
+    phases,
     meanReward: mean(rewards),
     solveRate: mean(solved.map(Number)),
     meanKl: mean(kls),
@@ -161,6 +202,24 @@ export async function rlStep(o: {
     loss,
     clipFraction: scored > 0 ? clipped / scored : 0,
   };
+}
+
+/** Where one RL step's time went: wall seconds, tokens processed and useful FLOPs (flops.ts) per phase. */
+export interface RlPhase {
+  s: number;
+  tokens: number;
+  flops: number;
+}
+export type RlPhases = Record<'sample' | 'score' | 'grad', RlPhase>;
+
+/** One step's inputs: sampled prompts and completions, then the weighted sequences of the update. */
+export interface RlWorkload {
+  prompts: number[][];
+  completions: number[][];
+  learn: Array<{ tokens: number[]; weights: number[] }>;
+  loss_scale: number;
+  /** the rows the update packs its sequences into */
+  seq_len: number;
 }
 
 /** Each statistic's mean over an iteration's steps. */
@@ -184,6 +243,23 @@ export function describeRlStep(s: RlStepStats, epochs: number): string {
   );
 }
 
+/** Tokens and forward FLOPs of teacher-forcing samples `which` (prompt + continuation, logits on the continuation). */
+function scoredWork(
+  model: ModelConfig,
+  prompts: number[][],
+  gens: ReadonlyArray<{ tokens: number[] }>,
+  which: Iterable<number>,
+): [number, number] {
+  let tokens = 0;
+  let flops = 0;
+  for (const i of which) {
+    const n = prompts[i].length + gens[i].tokens.length;
+    tokens += n;
+    flops += sequenceFlops(model, n, gens[i].tokens.length);
+  }
+  return [tokens, flops];
+}
+
 /** Per-token log-probabilities of samples `which` under the trainer's current weights. */
 async function policyLogprobs(
   o: { model: ModelConfig; trainer: Trainer; cfg: RunConfig },
@@ -201,4 +277,25 @@ async function policyLogprobs(
   } finally {
     await scorer.dispose();
   }
+}
+
+/** RL keeps its own optimizer state from iteration to iteration; the first starts fresh from the SFT weights. */
+export async function rlTrainer(
+  cfg: RunConfig,
+  model: ModelConfig,
+  from: string,
+  fresh: boolean,
+): Promise<Trainer> {
+  if (!fresh) return Trainer.resume(from, { threads: cfg.threads, expect: model });
+  return Trainer.create({
+    cfg: model,
+    weights: loadWeights(from, model),
+    lr: cfg.rl.lr,
+    warmup: 0,
+    totalSteps: Math.max(1, cfg.rl.iterations * cfg.rl.steps * cfg.rl.epochs),
+    minLrRatio: 1,
+    weightDecay: 0,
+    clip: 1,
+    threads: cfg.threads,
+  });
 }

@@ -4,7 +4,7 @@ import type { CountdownProblem } from '../countdown/arithmetic.js';
 import type { TraceFormat } from '../countdown/linearize/format.js';
 import { Tokenizer, VOCABULARIES } from '../countdown/tokenizer.js';
 import { Sampler } from '../engine/infer/sampler.js';
-import type { ModelConfig, Weights } from '../engine/model-config.js';
+import type { Weights } from '../engine/model-config.js';
 import { Trainer } from '../engine/trainer.js';
 import type { RunConfig } from './config.js';
 import { buildData, loadData, metaRlProblems, type RunData, type TestProblem } from './data.js';
@@ -21,7 +21,7 @@ import {
   reportHtml,
   resultsTable,
 } from './report.js';
-import { describeRlStep, meanRlStats, type RlStepStats, rlStep } from './rl.js';
+import { describeRlStep, meanRlStats, type RlStepStats, rlStep, rlTrainer } from './rl.js';
 import { evalTokenLimit, loadWeights, modelConfig, sft } from './sft.js';
 import { backfillInputs, copyPredictions, predictionFile, predictionFiles, stageInputs } from './stages.js';
 import { collectVerified, pickProblems } from './star.js';
@@ -343,22 +343,6 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
 
 /** What an evaluation stage records: held-out targets at the top level, held-out inputs beside them. */
 type StageEval = EvalSummary & { test_inputs?: EvalSummary };
-
-/** RL keeps its own optimizer state from iteration to iteration; the first starts fresh from the SFT weights. */
-async function rlTrainer(cfg: RunConfig, model: ModelConfig, from: string, fresh: boolean): Promise<Trainer> {
-  if (!fresh) return Trainer.resume(from, { threads: cfg.threads, expect: model });
-  return Trainer.create({
-    cfg: model,
-    weights: loadWeights(from, model),
-    lr: cfg.rl.lr,
-    warmup: 0,
-    totalSteps: Math.max(1, cfg.rl.iterations * cfg.rl.steps * cfg.rl.epochs),
-    minLrRatio: 1,
-    weightDecay: 0,
-    clip: 1,
-    threads: cfg.threads,
-  });
-}
 
 /** Adds the counts read off the predictions file: distinct prompts, "solved beyond the solvers", goal checks. */
 function fromPredictions(

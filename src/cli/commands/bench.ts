@@ -3,11 +3,12 @@ import { benchTrain } from '../../engine/bench-train.js';
 import { DEFAULT_MODEL_CONFIG } from '../../engine/model-config.js';
 import { modelConfigFromFlags } from '../model-options.js';
 import { intOption } from '../options.js';
+import { registerBenchRl } from './bench-rl.js';
 import { registerBenchSample } from './bench-sample.js';
 
 /** `metacot bench <what>`: timings on synthetic data; each subcommand prints one JSON line with --json. */
 export function registerBench(program: Command): void {
-  const bench = program.command('bench').description('Benchmarks of the embedded engine (synthetic data)');
+  const bench = program.command('bench').description('Benchmarks of the embedded engine');
 
   bench
     .command('train')
@@ -53,4 +54,5 @@ export function registerBench(program: Command): void {
     });
 
   registerBenchSample(bench);
+  registerBenchRl(bench);
 }
