@@ -1,6 +1,6 @@
 import type { CountdownProblem } from '../countdown/arithmetic.js';
 import type { Tokenizer } from '../countdown/tokenizer.js';
-import { evalBatches } from '../engine/batching.js';
+import { packedBatches } from '../engine/batching.js';
 import { generationFlops, sequenceFlops, TRAIN_FLOPS_PER_FORWARD } from '../engine/flops.js';
 import { Sampler } from '../engine/infer/sampler.js';
 import type { ModelConfig, Weights } from '../engine/model-config.js';
@@ -124,9 +124,16 @@ export async function rlStep(o: {
     gens.reduce((n, g) => n + g.tokens.length, 0),
     gens.reduce((f, g, i) => f + generationFlops(o.model, prompts[i].length, g.tokens.length), 0),
   );
+  // While the policy still has the reference's weights (an iteration's first step), the reference's
+  // log-probs are the ones the policy sampled with, and the KL is 0: no second forward pass is needed.
+  const samePolicy = rl.klCoef > 0 && o.reference.hasWeights(o.trainer.weights());
   const ref =
-    rl.klCoef > 0 ? await o.reference.score({ prompts, continuations: gens.map((g) => g.tokens) }) : null;
-  if (ref) lap('score', ...scoredWork(o.model, prompts, gens, gens.keys()));
+    rl.klCoef === 0
+      ? null
+      : samePolicy
+        ? gens.map((g) => ({ logprobs: g.logprobs! }))
+        : await o.reference.score({ prompts, continuations: gens.map((g) => g.tokens) });
+  if (ref && !samePolicy) lap('score', ...scoredWork(o.model, prompts, gens, gens.keys()));
   const solved: boolean[] = [];
   const kls: number[] = [];
   const rewards = gens.map((g, i) => {
@@ -180,10 +187,9 @@ export async function rlStep(o: {
         loss_scale: 1 / gens.length,
         seq_len: o.model.contextLength,
       });
-    const batches = evalBatches(examples, {
+    const batches = packedBatches(examples, {
       batchSize: o.cfg.sft.batchSize,
       seqLen: o.model.contextLength,
-      pack: true,
     });
     loss = (await o.trainer.step(batches, { lossScale: 1 / gens.length })).loss;
     const positions = examples.map((x) => x.tokens.length - 1);

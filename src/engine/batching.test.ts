@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attentionBias, Batcher, evalBatches } from './batching.js';
+import { attentionBias, Batcher, evalBatches, packedBatches } from './batching.js';
 import { learningRate } from './schedule.js';
 
 describe('Batcher', () => {
@@ -47,6 +47,37 @@ describe('Batcher', () => {
         .slice(0, 10)
         .sort((x, y) => x - y),
     ).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
+
+describe('packedBatches', () => {
+  it('packs longest first into the first row with room, each example once, with its loss weights', () => {
+    const ex = [
+      { tokens: [1, 2, 3] }, // 2 positions
+      { tokens: [4, 5, 6, 7, 8], lossMask: [0, 0, 0.5, 0.5, 0.5] }, // 4
+      { tokens: [9, 10, 11] }, // 2
+      { tokens: [12, 13, 14, 15] }, // 3
+    ];
+    const batches = packedBatches(ex, { batchSize: 2, seqLen: 5 });
+    // longest first: row 0 takes ex1 (4 positions), row 1 ex3 (3) then ex0 (2), row 2 ex2 (2)
+    expect(batches).toHaveLength(2);
+    expect(Array.from(batches[0].tokens)).toEqual([4, 5, 6, 7, 0, 12, 13, 14, 1, 2]);
+    expect(Array.from(batches[0].lossMask)).toEqual([0, 0.5, 0.5, 0.5, 0, 1, 1, 1, 1, 1]);
+    expect(Array.from(batches[0].positions!)).toEqual([0, 1, 2, 3, 0, 0, 1, 2, 0, 1]);
+    expect(Array.from(batches[1].tokens)).toEqual([9, 10, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // every learned target appears once
+    const targets = batches.flatMap((b) => Array.from(b.targets).filter((_, i) => b.lossMask[i] > 0));
+    expect(targets.sort((a, b) => a - b)).toEqual([2, 3, 6, 7, 8, 10, 11, 13, 14, 15]);
+  });
+
+  it('fills rows better than packing in order', () => {
+    const ex = Array.from({ length: 40 }, (_, i) => ({ tokens: new Array(i < 20 ? 170 : 120).fill(1) }));
+    const count = (bs: ReturnType<typeof packedBatches>) =>
+      bs.reduce((n, b) => n + Array.from(b.segments!).filter((s) => s > 0).length, 0) / (bs.length * 2 * 300);
+    const ordered = evalBatches(ex, { batchSize: 2, seqLen: 300, pack: true });
+    const packed = packedBatches(ex, { batchSize: 2, seqLen: 300 });
+    expect(packed.length).toBeLessThan(ordered.length);
+    expect(count(packed)).toBeGreaterThan(0.95);
   });
 });
 

@@ -214,3 +214,41 @@ export function evalBatches(examples: readonly Example[], opts: BatcherOptions):
   while (batcher.position.epoch === 0) out.push(batcher.next());
   return out;
 }
+
+/**
+ * Every example once, packed first-fit decreasing: longest first, each into the first row with room. For a
+ * gradient over a fixed set of sequences (an RL update), where the order of rows does not matter, this fills
+ * rows far better than packing in order (sampled completions of 60–260 tokens in 320-token rows: in order,
+ * most rows hold one sequence and half padding). Ties keep the examples' order, so batches are deterministic.
+ */
+export function packedBatches(
+  examples: readonly Example[],
+  opts: { batchSize: number; seqLen: number },
+): TrainBatch[] {
+  const { batchSize: B, seqLen: T } = opts;
+  const usable = examples.filter((e) => e.tokens.length >= 2);
+  const size = (e: Example) => Math.min(e.tokens.length - 1, T);
+  const order = usable.map((_, i) => i).sort((a, b) => size(usable[b]) - size(usable[a]) || a - b);
+  const rows: Array<{ free: number; items: Example[] }> = [];
+  for (const i of order) {
+    const e = usable[i];
+    let row = rows.find((r) => r.free >= size(e));
+    if (row === undefined) {
+      row = { free: T, items: [] };
+      rows.push(row);
+    }
+    row.items.push(e);
+    row.free -= size(e);
+  }
+  const out: TrainBatch[] = [];
+  for (let start = 0; start < rows.length; start += B) {
+    const b = emptyBatch(B, T);
+    let seg = 0;
+    rows.slice(start, start + B).forEach((row, r) => {
+      let t = 0;
+      for (const e of row.items) t += place(b, r, t, ++seg, e);
+    });
+    out.push(b);
+  }
+  return out;
+}

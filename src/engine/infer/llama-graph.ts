@@ -3,6 +3,9 @@
  *
  *  - prefill: tokens (B,S) → logits (N,V) of the N flat positions listed in `rows`, plus each
  *    layer's RoPE'd keys k.l and values v.l, both (B,H,S,D); a causal mask (1 or B, 1, S, S) is an input.
+ *  - score: a prefill that takes `targets` (N) beside `rows` and outputs only logprobs (N), the
+ *    log-softmax of each listed row at its target: teacher-forced scoring then copies N numbers out of
+ *    onnxruntime, not N·V logits and every layer's keys and values.
  *  - step: one new token per sequence, attending to a KV cache passed in as inputs past_k.l and
  *    past_v.l (B,H,P,D), with an additive mask (B,H,1,P) that hides each sequence's unused slots.
  *    It outputs only the new k.l / v.l (B,H,1,D); the caller writes them into its cache. So each
@@ -54,7 +57,7 @@ function concatColumns(mats: Float32Array[], nIn: number, widths: number[]): Flo
   return out;
 }
 
-export type GraphKind = 'prefill' | 'step';
+export type GraphKind = 'prefill' | 'score' | 'step';
 
 export function buildLlamaGraph(cfg: ModelConfig, weights: Weights, kind: GraphKind): Uint8Array {
   const { vocabSize: V, dModel: C, nHeads: H, dFF: F, nLayers: L } = cfg;
@@ -151,8 +154,10 @@ export function buildLlamaGraph(cfg: ModelConfig, weights: Weights, kind: GraphK
       const probs = g.op('Softmax', [g.op('Add', [qkT(qT, kT), mask])], { axis: 3 });
       att = g.op('MatMul', [probs, vT]);
     }
-    g.output(`k.${l}`, DT_FLOAT, ['B', H, S, D]);
-    g.output(`v.${l}`, DT_FLOAT, ['B', H, S, D]);
+    if (kind !== 'score') {
+      g.output(`k.${l}`, DT_FLOAT, ['B', H, S, D]);
+      g.output(`v.${l}`, DT_FLOAT, ['B', H, S, D]);
+    }
     const attBSC = step
       ? g.op('Reshape', [att, shapeB1C])
       : g.op('Reshape', [g.op('Transpose', [att], { perm: [0, 2, 1, 3] }), shapeBSC]);
@@ -183,7 +188,56 @@ export function buildLlamaGraph(cfg: ModelConfig, weights: Weights, kind: GraphK
   }
   const xf = rms(x, g.init('output_norm.weight', [C], w('output_norm.weight')));
   const outW = cfg.tiedEmbeddings ? w('token_embd.weight') : w('output.weight');
-  g.node('MatMul', [xf, g.init('woutput', [C, V], transposed(outW, V, C))], {}, ['logits']);
-  g.output('logits', DT_FLOAT, step ? ['B', 1, V] : ['N', V]);
+  const head = g.init('woutput', [C, V], transposed(outW, V, C));
+  if (kind === 'score') {
+    const targets = g.op('Unsqueeze', [g.input('targets', DT_INT64, ['N']), g.ints([1])]); // (N,1)
+    const picked = g.op(
+      'GatherElements',
+      [g.op('LogSoftmax', [g.op('MatMul', [xf, head])], { axis: 1 }), targets],
+      {
+        axis: 1,
+      },
+    );
+    g.node('Reshape', [picked, g.ints([-1])], {}, ['logprobs']);
+    g.output('logprobs', DT_FLOAT, ['N']);
+  } else {
+    g.node('MatMul', [xf, head], {}, ['logits']);
+    g.output('logits', DT_FLOAT, step ? ['B', 1, V] : ['N', V]);
+    if (step) chooseOnGraph(g, V);
+  }
   return g.finish(`metacot_llama_${kind}`);
+}
+
+/**
+ * The step graph's own token choice, so plain sampling needs no pass over the logits in JS. Inputs per row:
+ * `u` (B,1), the sequence's uniform draw in [0,1), or −1 for greedy; `inv_temp` (B,1), 1/temperature;
+ * `forced` (B), a tool's token or −1. Outputs `token` (B): the forced token, else the argmax (u < 0), else
+ * the first token whose cumulative probability mass exceeds u·Z, which is what choose.ts's chooseToken does
+ * in float64; and `logprob` (B), the token's log-probability at temperature 1.
+ */
+function chooseOnGraph(g: GraphBuilder, V: number): void {
+  const logits = g.op('Reshape', ['logits', g.ints([-1, V])]); // (B,V)
+  const u = g.input('u', DT_FLOAT, ['B', 1]);
+  const invTemp = g.input('inv_temp', DT_FLOAT, ['B', 1]);
+  const forced = g.input('forced', DT_INT64, ['B']);
+  const one = g.ints([1]);
+  const max = g.op('ReduceMax', [logits], { axes: [1], keepdims: 1 });
+  const weights = g.op('Exp', [g.op('Mul', [g.op('Sub', [logits, max]), invTemp])]);
+  const cumulative = g.op('CumSum', [weights, g.int64Scalar(1)]);
+  const threshold = g.op('Mul', [u, g.op('ReduceSum', [weights, one], { keepdims: 1 })]);
+  const below = g.op('Cast', [g.op('LessOrEqual', [cumulative, threshold])], { to: DT_FLOAT });
+  const drawn = g.op('Min', [g.op('ReduceSum', [below, one], { keepdims: 1 }), g.scalar(V - 1)]);
+  const greedy = g.op('ArgMax', [logits], { axis: 1, keepdims: 1 });
+  const picked = g.op('Where', [
+    g.op('Less', [u, g.scalar(0)]),
+    greedy,
+    g.op('Cast', [drawn], { to: DT_INT64 }),
+  ]);
+  const forced1 = g.op('Unsqueeze', [forced, one]);
+  const token = g.op('Where', [g.op('GreaterOrEqual', [forced1, g.int64Scalar(0)]), forced1, picked]); // (B,1)
+  const logprob = g.op('GatherElements', [g.op('LogSoftmax', [logits], { axis: 1 }), token], { axis: 1 });
+  g.node('Reshape', [token, g.ints([-1])], {}, ['token']);
+  g.node('Reshape', [logprob, g.ints([-1])], {}, ['logprob']);
+  g.output('token', DT_INT64, ['B']);
+  g.output('logprob', DT_FLOAT, ['B']);
 }

@@ -53,6 +53,11 @@ export class GraphBuilder {
     return this.init(`c${this.n++}`, [values.length], BigInt64Array.from(values.map(BigInt)));
   }
 
+  /** An int64 scalar constant. */
+  int64Scalar(v: number): string {
+    return this.init(`c${this.n++}`, [], BigInt64Array.of(BigInt(v)));
+  }
+
   /** A float scalar constant. */
   scalar(v: number): string {
     return this.init(`c${this.n++}`, [], Float32Array.of(v));

@@ -19,7 +19,6 @@ import * as ort from 'onnxruntime-node';
 import { UserError } from '../../core/errors.js';
 import type { ModelConfig, Weights } from '../model-config.js';
 import { validateTokens, validateWeights } from '../reference.js';
-import { logSumExp } from './choose.js';
 import { CACHE_CHUNK, type CacheBuffers, compactCache, growCache, newCache } from './kv-cache.js';
 import { buildLlamaGraph } from './llama-graph.js';
 import {
@@ -54,13 +53,32 @@ export interface Score {
 }
 
 const MASKED = -1e30;
+
+/**
+ * (S,S) additive causal mask. It is the only mask right-padded batches need: a real query never sees a
+ * padded key, since padding comes after it.
+ */
+function causalMask(S: number): Float32Array {
+  const mask = new Float32Array(S * S);
+  for (let i = 0; i < S; i++) for (let j = i + 1; j < S; j++) mask[i * S + j] = MASKED;
+  return mask;
+}
+
+function positionsUpTo(S: number): BigInt64Array {
+  return BigInt64Array.from({ length: S }, (_, i) => BigInt(i));
+}
 export class Sampler {
   private constructor(
     readonly cfg: ModelConfig,
     private prefillSession: ort.InferenceSession,
     private stepSession: ort.InferenceSession,
     private maxBatch: number,
+    private readonly sessionOptions: ort.InferenceSession.SessionOptions,
+    /** a copy of the weights, for the scoring graph built on first use */
+    private readonly weights: Weights,
   ) {}
+
+  private scoreSession: Promise<ort.InferenceSession> | undefined;
 
   /** KV-cache buffers kept between generate() calls. */
   private pool: CacheBuffers | undefined;
@@ -87,12 +105,25 @@ export class Sampler {
       ort.InferenceSession.create(buildLlamaGraph(cfg, weights, 'prefill'), sessionOptions),
       ort.InferenceSession.create(buildLlamaGraph(cfg, weights, 'step'), sessionOptions),
     ]);
-    return new Sampler(cfg, prefill, step, maxBatch);
+    const snapshot: Weights = new Map([...weights].map(([k, w]) => [k, Float32Array.from(w)]));
+    return new Sampler(cfg, prefill, step, maxBatch, sessionOptions, snapshot);
+  }
+
+  /** Whether these are exactly the weights this sampler was created with. */
+  hasWeights(weights: Weights): boolean {
+    if (weights.size !== this.weights.size) return false;
+    for (const [name, mine] of this.weights) {
+      const w = weights.get(name);
+      if (w === undefined || w.length !== mine.length) return false;
+      for (let i = 0; i < w.length; i++) if (w[i] !== mine[i]) return false;
+    }
+    return true;
   }
 
   async dispose(): Promise<void> {
     this.pool = undefined;
-    await Promise.all([this.prefillSession.release(), this.stepSession.release()]);
+    const score = await this.scoreSession?.catch(() => undefined);
+    await Promise.all([this.prefillSession.release(), this.stepSession.release(), score?.release()]);
   }
 
   /**
@@ -108,18 +139,11 @@ export class Sampler {
     const tokens = new BigInt64Array(B * S);
     for (let b = 0; b < B; b++)
       for (let i = 0; i < seqs[b].length; i++) tokens[b * S + i] = BigInt(seqs[b][i]);
-    // Causal mask only: a real query never sees a padded key, since padding comes after it.
-    const mask = new Float32Array(S * S);
-    for (let i = 0; i < S; i++) for (let j = i + 1; j < S; j++) mask[i * S + j] = MASKED;
     const rows = BigInt64Array.from(rowsOf(S), BigInt);
     const out = await this.prefillSession.run({
       tokens: new ort.Tensor('int64', tokens, [B, S]),
-      positions: new ort.Tensor(
-        'int64',
-        BigInt64Array.from({ length: S }, (_, i) => BigInt(i)),
-        [1, S],
-      ),
-      mask: new ort.Tensor('float32', mask, [1, 1, S, S]),
+      positions: new ort.Tensor('int64', positionsUpTo(S), [1, S]),
+      mask: new ort.Tensor('float32', causalMask(S), [1, 1, S, S]),
       rows: new ort.Tensor('int64', rows, [rows.length]),
     });
     const L = this.cfg.nLayers;
@@ -129,6 +153,33 @@ export class Sampler {
       k: Array.from({ length: L }, (_, l) => out[`k.${l}`].data as Float32Array),
       v: Array.from({ length: L }, (_, l) => out[`v.${l}`].data as Float32Array),
     };
+  }
+
+  /** log p(targets[n] | the prefix ending at flat position rows[n]) over right-padded sequences. */
+  private async scoreRows(
+    seqs: number[][],
+    rowsOf: (S: number) => number[],
+    targets: number[],
+  ): Promise<Float32Array> {
+    this.scoreSession ??= ort.InferenceSession.create(
+      buildLlamaGraph(this.cfg, this.weights, 'score'),
+      this.sessionOptions,
+    );
+    const session = await this.scoreSession;
+    const B = seqs.length;
+    const S = Math.max(...seqs.map((s) => s.length));
+    const tokens = new BigInt64Array(B * S);
+    for (let b = 0; b < B; b++)
+      for (let i = 0; i < seqs[b].length; i++) tokens[b * S + i] = BigInt(seqs[b][i]);
+    const rows = BigInt64Array.from(rowsOf(S), BigInt);
+    const out = await session.run({
+      tokens: new ort.Tensor('int64', tokens, [B, S]),
+      positions: new ort.Tensor('int64', positionsUpTo(S), [1, S]),
+      mask: new ort.Tensor('float32', causalMask(S), [1, 1, S, S]),
+      rows: new ort.Tensor('int64', rows, [rows.length]),
+      targets: new ort.Tensor('int64', BigInt64Array.from(targets, BigInt), [targets.length]),
+    });
+    return out.logprobs.data as Float32Array;
   }
 
   /** Throws a one-line UserError for a request generate() would refuse, without running anything. */
@@ -205,6 +256,7 @@ export class Sampler {
     // updated one slot per sequence per step; rebuilt when the cache is regrown or compacted.
     let mask: Float32Array | undefined;
     const finished = new Array<boolean>(n).fill(false);
+    const onGraph = seqs.map((s) => s.onGraph);
     while (rows.length > 0) {
       const B = rows.length;
       // pos[j]: the position (and cache slot) of row j's newest token, the one this step feeds.
@@ -223,15 +275,32 @@ export class Sampler {
       }
       const tokens = new BigInt64Array(B);
       const positions = new BigInt64Array(B);
+      // The graph chooses the tokens of on-graph sequences (llama-graph.ts chooseOnGraph) from these inputs.
+      const u = new Float32Array(B).fill(-1);
+      const invTemp = new Float32Array(B).fill(1);
+      const forced = new BigInt64Array(B).fill(-1n);
+      const toolWrote = new Array<boolean>(B).fill(false);
       for (let j = 0; j < B; j++) {
-        const t = seqs[rows[j]!]!.out.tokens;
+        const seq = seqs[rows[j]!]!;
+        const t = seq.out.tokens;
         tokens[j] = BigInt(t[t.length - 1]);
         positions[j] = BigInt(pos[j]);
+        if (finished[rows[j]!] || !onGraph[rows[j]!] || seq.aborted) continue;
+        const p = seq.prepare(V);
+        u[j] = p.u;
+        invTemp[j] = seq.inverseTemperature;
+        if (p.forced !== undefined) {
+          forced[j] = BigInt(p.forced);
+          toolWrote[j] = true;
+        }
       }
       const feeds: Record<string, ort.Tensor> = {
         tokens: new ort.Tensor('int64', tokens, [B, 1]),
         positions: new ort.Tensor('int64', positions, [B, 1]),
         mask: new ort.Tensor('float32', mask, [B, H, 1, P]),
+        u: new ort.Tensor('float32', u, [B, 1]),
+        inv_temp: new ort.Tensor('float32', invTemp, [B, 1]),
+        forced: new ort.Tensor('int64', forced, [B]),
       };
       for (let l = 0; l < L; l++) {
         feeds[`past_k.${l}`] = new ort.Tensor('float32', cache.k[l].subarray(0, B * H * P * D), [B, H, P, D]);
@@ -255,13 +324,21 @@ export class Sampler {
       }
       for (let j = 0; j < B; j++) for (let h = 0; h < H; h++) mask[(j * H + h) * P + pos[j]] = 0;
       const logits = out.logits.data as Float32Array;
+      const chosen = out.token.data as BigInt64Array;
+      const logprob = out.logprob.data as Float32Array;
       // Finished rows stay in the batch (recomputing their last step) until the next compaction.
       const still: number[] = [];
       for (let j = 0; j < B; j++) {
         const i = rows[j]!;
         if (finished[i]) continue;
+        const seq = seqs[i]!;
         // a sequence whose request was aborted stops here, as if it had finished
-        if (seqs[i]!.aborted || seqs[i]!.emit(logits.subarray(j * V, (j + 1) * V))) finished[i] = true;
+        const done =
+          seq.aborted ||
+          (onGraph[i]
+            ? seq.accept(Number(chosen[j]), toolWrote[j]!, logprob[j]!)
+            : seq.emit(logits.subarray(j * V, (j + 1) * V)));
+        if (done) finished[i] = true;
         else still.push(i);
       }
       if (still.length === 0) break;
@@ -308,18 +385,16 @@ export class Sampler {
         for (const j of idx) results[j] = { logprobs: [], total: 0 };
         continue;
       }
-      // Logit rows: for each sequence, the positions that predict its continuation tokens.
-      const pre = await this.prefill(
+      // For each sequence, the positions that predict its continuation tokens, and those tokens.
+      const got = await this.scoreRows(
         idx.map((j) => seqs[j]),
         (S) => idx.flatMap((j, b) => continuations[j].map((_, t) => b * S + prompts[j].length - 1 + t)),
+        idx.flatMap((j) => continuations[j]),
       );
       let r = 0;
       for (const j of idx) {
-        const lp = continuations[j].map((tok) => {
-          const row = pre.logits.subarray(r * V, (r + 1) * V);
-          r++;
-          return row[tok] - logSumExp(row);
-        });
+        const lp = Array.from(got.subarray(r, r + continuations[j].length));
+        r += continuations[j].length;
         results[j] = { logprobs: lp, total: lp.reduce((a, c) => a + c, 0) };
       }
     }

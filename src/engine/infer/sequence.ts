@@ -143,22 +143,48 @@ export class Sequence {
     return this.req.signal?.aborted ?? false;
   }
 
+  /**
+   * Whether the step graph can choose this sequence's tokens (llama-graph.ts chooseOnGraph): greedy or plain
+   * temperature sampling, with no top-k, top-p, min-p or repetition penalty. Other sequences take the JS path.
+   */
+  get onGraph(): boolean {
+    const c = this.choose;
+    return this.seen === undefined && c.topK === 0 && c.topP >= 1 && !((c.minP ?? 0) > 0);
+  }
+
+  /** 1/temperature for the graph's choice (1 when greedy, where it is unused). */
+  get inverseTemperature(): number {
+    const t = this.choose.temperature;
+    return this.choose.greedy || t === 0 ? 1 : 1 / t;
+  }
+
+  /**
+   * Before a step whose token the graph chooses: the tool's token, if any, and this position's uniform
+   * draw, or −1 when greedy. The draw is taken whether or not a tool writes the token, as emit() does.
+   */
+  prepare(vocabSize: number): { forced: number | undefined; u: number } {
+    const forced = this.toolToken(vocabSize);
+    const greedy = this.choose.greedy || this.choose.temperature === 0;
+    return { forced, u: greedy ? -1 : this.rng.float() };
+  }
+
   /** Appends one token chosen from the logits `row`; returns whether the sequence is done. */
   emit(row: Float32Array): boolean {
-    const r = this.out;
-    const V = row.length;
-    const forced = this.req.force?.(this.index, r.tokens);
-    if (forced !== undefined && !(Number.isInteger(forced) && forced >= 0 && forced < V)) {
-      throw new UserError(`generate: force returned ${forced}, not a token id in [0, ${V})`);
-    }
+    const forced = this.toolToken(row.length);
     // The Rng draws at every position, forced or not, so tools do not shift the draws that follow.
     const sampled = chooseToken(this.seen ? this.penalized(row) : row, this.choose, this.rng);
     const tok = forced ?? sampled;
-    r.tokens.push(tok);
-    r.forced?.push(forced !== undefined);
-    this.seen?.add(tok);
     // the model's own distribution, whatever shaped the choice
-    if (r.logprobs) r.logprobs.push(row[tok]! - logSumExp(row));
+    return this.accept(tok, forced !== undefined, this.out.logprobs ? row[tok]! - logSumExp(row) : 0);
+  }
+
+  /** Appends `tok` (with its log-probability at temperature 1); returns whether the sequence is done. */
+  accept(tok: number, forced: boolean, logprob: number): boolean {
+    const r = this.out;
+    r.tokens.push(tok);
+    r.forced?.push(forced);
+    this.seen?.add(tok);
+    r.logprobs?.push(logprob);
     if (this.stopTokens.has(tok)) {
       r.finishReason = 'stop';
       return true;
@@ -171,6 +197,15 @@ export class Sequence {
       }
     }
     return this.prompt.length + r.tokens.length >= this.limit;
+  }
+
+  /** The token a tool writes next, if any, checked to be in the vocabulary. */
+  private toolToken(V: number): number | undefined {
+    const forced = this.req.force?.(this.index, this.out.tokens);
+    if (forced !== undefined && !(Number.isInteger(forced) && forced >= 0 && forced < V)) {
+      throw new UserError(`generate: force returned ${forced}, not a token id in [0, ${V})`);
+    }
+    return forced;
   }
 
   /** The row with the repetition penalty applied to every token seen so far (a copy: logprobs use the original). */
