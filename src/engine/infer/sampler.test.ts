@@ -129,6 +129,20 @@ describe('Sampler.generate', () => {
     );
   });
 
+  it('the graph chooses tokens as the JS path does: the same draws give the same tokens and log-probs', async () => {
+    // topK = V keeps every token, as plain sampling does, but takes the JS path (chooseToken on the logits).
+    const prompts = Array.from({ length: 24 }, (_, i) => [i % cfg.vocabSize, (3 * i + 1) % cfg.vocabSize]);
+    const force = (i: number, g: readonly number[]) => (i % 4 === 1 && g.length % 5 === 2 ? 7 : undefined);
+    for (const temperature of [1, 0.6, 0]) {
+      const req = { prompts, maxNewTokens: 30, temperature, seed: 5, logprobs: true, force, stopTokens: [3] };
+      const graph = await sampler.generate(req);
+      const js = await sampler.generate({ ...req, topK: cfg.vocabSize });
+      expect(graph.map((g) => g.tokens)).toEqual(js.map((g) => g.tokens));
+      expect(graph.map((g) => g.forced)).toEqual(js.map((g) => g.forced));
+      graph.forEach((g, i) => expect(maxAbsDiff(g.logprobs!, js[i].logprobs!)).toBeLessThan(1e-5));
+    }
+  });
+
   it('greedy decoding follows the reference argmax, and batching does not change it', async () => {
     const prompts = [[2, 7], [9], [3, 3, 3, 3, 3]];
     const batch = await sampler.generate({ prompts, maxNewTokens: 12, greedy: true });
