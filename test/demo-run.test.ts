@@ -191,6 +191,35 @@ describe('metacot run (smoke config)', () => {
     expect(bare.stdout).not.toMatch(/tools \(every model alike\)/);
   }, 240_000);
 
+  it('bench rl times RL steps of a finished run per phase, against a same-run matmul peak', () => {
+    const r = metacot([
+      'bench',
+      'rl',
+      '--run',
+      join(tmp, 'smoke'),
+      '--steps',
+      '2',
+      '--python',
+      'none',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.peak_gflops).toBeGreaterThan(0);
+    expect(j.step_s).toBeGreaterThan(0);
+    expect(j.torch_step_s).toBeNull();
+    for (const phase of ['sample', 'score', 'grad']) {
+      expect(j.phases[phase].peak_fraction).toBeCloseTo(j.phases[phase].gflops / j.peak_gflops, 9);
+    }
+    // the second step's policy has moved off the reference, so its KL needs the reference's forward pass
+    expect(j.phases.score.tokens).toBeGreaterThan(j.phases.sample.tokens);
+    expect(j.phases.grad.s).toBeGreaterThan(0);
+    const missing = metacot(['bench', 'rl', '--run', join(tmp, 'nothing-here')]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/holds no run.*metacot demo/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
   it("on SIGINT / SIGTERM says what is saved and how to resume; a stage's time sums its segments", async () => {
     const dir = join(tmp, 'signals');
     const config = join(tmp, 'signals.yaml');

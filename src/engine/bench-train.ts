@@ -1,7 +1,9 @@
 /** Timing of training steps on random data, for `metacot bench train` and bench/train-vs-torch.sh. */
 
 import { Rng } from '../core/rng.js';
+import { sequenceFlops, TRAIN_FLOPS_PER_FORWARD } from './flops.js';
 import { type ModelConfig, parameterShapes } from './model-config.js';
+import { matmulPeak } from './peak.js';
 import { Trainer } from './trainer.js';
 
 export interface BenchTrainOptions {
@@ -25,6 +27,11 @@ export interface BenchTrainResult {
   rss_mb: number; // peak over the run
   first_loss: number;
   last_loss: number;
+  /** useful FLOPs (flops.ts) per second at the median step */
+  gflops: number;
+  /** ONNX Runtime MatMul peak on the same threads, measured at the start of this run (peak.ts) */
+  peak_gflops: number;
+  peak_fraction: number;
 }
 
 export async function benchTrain(o: BenchTrainOptions): Promise<BenchTrainResult> {
@@ -39,6 +46,7 @@ export async function benchTrain(o: BenchTrainOptions): Promise<BenchTrainResult
     targets: Int32Array.from({ length: B * T }, () => rng.int(cfg.vocabSize)),
     lossMask: new Float32Array(B * T).fill(1),
   };
+  const peak = await matmulPeak(threads);
   const trainer = await Trainer.create({ cfg, seed, threads, lr: 1e-3, totalSteps: steps + 1 });
   let rss = process.memoryUsage().rss;
   const t0 = performance.now();
@@ -57,6 +65,7 @@ export async function benchTrain(o: BenchTrainOptions): Promise<BenchTrainResult
     rss = Math.max(rss, process.memoryUsage().rss);
   }
   const median = medianOf(times);
+  const gflops = (B * TRAIN_FLOPS_PER_FORWARD * sequenceFlops(cfg, T)) / (median / 1000) / 1e9;
   return {
     step_ms_median: median,
     step_ms_min: Math.min(...times),
@@ -68,6 +77,9 @@ export async function benchTrain(o: BenchTrainOptions): Promise<BenchTrainResult
     rss_mb: rss / 2 ** 20,
     first_loss: first.loss,
     last_loss: last,
+    gflops,
+    peak_gflops: peak.gflops,
+    peak_fraction: gflops / peak.gflops,
   };
 }
 

@@ -68,7 +68,8 @@ export function registerBenchSample(bench: Command): void {
             `ratio ${r.ratio?.toFixed(2)} (decode ${r.decode_ratio?.toFixed(2)})`;
       process.stdout.write(
         `sample: ${r.batch} x ${r.new_tokens} new tokens in ${Math.round(r.total_ms)} ms = ${Math.round(r.tokens_per_s)} tokens/s ` +
-          `(decode ${Math.round(r.decode_tokens_per_s)}), ${r.threads} threads, ${r.params} params; ${llama}\n`,
+          `(decode ${Math.round(r.decode_tokens_per_s)}), ${r.threads} threads, ${r.params} params, ` +
+          `${r.gflops.toFixed(1)} GFLOP/s = ${(100 * r.peak_fraction).toFixed(1)}% of the ${r.peak_gflops.toFixed(0)} GFLOP/s matmul peak; ${llama}\n`,
       );
     });
 }

@@ -49,6 +49,7 @@ export function registerBench(program: Command): void {
         `train step: median ${r.step_ms_median.toFixed(1)} ms, min ${r.step_ms_min.toFixed(1)} ms, ` +
           `${Math.round(r.tokens_per_s)} tokens/s, ${r.threads} threads, ${r.params} params, ` +
           `peak RSS ${Math.round(r.rss_mb)} MB, compile+first step ${Math.round(r.compile_ms)} ms, ` +
+          `${r.gflops.toFixed(1)} GFLOP/s = ${(100 * r.peak_fraction).toFixed(1)}% of the ${r.peak_gflops.toFixed(0)} GFLOP/s matmul peak, ` +
           `loss ${r.first_loss.toFixed(3)} -> ${r.last_loss.toFixed(3)}\n`,
       );
     });

@@ -167,6 +167,8 @@ describe('metacot bench train', () => {
     const j = JSON.parse(r.stdout);
     expect(j.step_ms_median).toBeGreaterThan(0);
     expect(j.tokens_per_s).toBeGreaterThan(0);
+    expect(j.peak_gflops).toBeGreaterThan(0);
+    expect(j.peak_fraction).toBeCloseTo(j.gflops / j.peak_gflops, 9);
   });
 });
 

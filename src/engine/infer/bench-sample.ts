@@ -11,8 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../core/rng.js';
+import { generationFlops } from '../flops.js';
 import { exportGguf } from '../gguf/gguf.js';
 import { type ModelConfig, parameterShapes } from '../model-config.js';
+import { matmulPeak } from '../peak.js';
 import { randomWeights } from '../reference.js';
 import { Sampler } from './sampler.js';
 
@@ -48,6 +50,11 @@ export interface BenchSampleResult extends Throughput {
   llama: Record<string, Throughput> | { error: string };
   llama_tokens_per_s: number | null;
   llama_decode_tokens_per_s: number | null;
+  /** Our useful FLOPs (flops.ts) per second, end to end. */
+  gflops: number;
+  /** ONNX Runtime MatMul peak on our threads, measured at the start of this run (peak.ts). */
+  peak_gflops: number;
+  peak_fraction: number;
   /** ours / best node-llama-cpp, end to end and decode only. */
   ratio: number | null;
   decode_ratio: number | null;
@@ -132,6 +139,7 @@ export async function benchSample(o: BenchSampleOptions): Promise<BenchSampleRes
     Array.from({ length: promptLen }, () => rng.int(cfg.vocabSize)),
   );
 
+  const peak = await matmulPeak(o.threads);
   const sampler = await Sampler.create(cfg, weights, { threads: o.threads, maxBatch: B });
   const ours: Contender = {
     n: N,
@@ -181,6 +189,7 @@ export async function benchSample(o: BenchSampleOptions): Promise<BenchSampleRes
     rmSync(dir, { recursive: true, force: true });
   }
   const oursT = throughput(B, N, ours.best.one, ours.best.all);
+  const gflops = (B * generationFlops(cfg, promptLen, N)) / (ours.best.all / 1000) / 1e9;
   const runs = 'error' in llama ? [] : Object.values(llama as Record<string, Throughput>);
   const best = (rs: Throughput[], key: keyof Throughput) =>
     rs.length > 0 ? Math.max(...rs.map((r) => r[key])) : null;
@@ -200,6 +209,9 @@ export async function benchSample(o: BenchSampleOptions): Promise<BenchSampleRes
     llama,
     llama_tokens_per_s: llamaTps,
     llama_decode_tokens_per_s: llamaDecode,
+    gflops,
+    peak_gflops: peak.gflops,
+    peak_fraction: gflops / peak.gflops,
     ratio: llamaTps ? oursT.tokens_per_s / llamaTps : null,
     decode_ratio: llamaDecode ? oursT.decode_tokens_per_s / llamaDecode : null,
   };
