@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluate, type Op } from '../src/countdown/arithmetic.js';
 import { verifyCountdown } from '../src/countdown/verify.js';
+import { loadCheckpoint } from '../src/engine/checkpoint.js';
 import { metacot, ROOT } from './cli.js';
 
 const MODELS = ['cot', 'metacot', 'metacot_star', 'metacot_rl'];
@@ -141,7 +142,12 @@ describe('metacot run (smoke config)', () => {
       return readFileSync(join(model, file!));
     };
     expect(weights(twoSteps, 1).equals(weights(out, 2))).toBe(true);
-    expect(weights(twoSteps, 1).equals(weights(out, 1))).toBe(false);
+    // The smoke model solves nothing, so every group's rewards are equal and no sample has an advantage:
+    // RL leaves the weights as SFT left them (no update driven by float noise in the KL term).
+    expect(stepped.stdout + stepped.stderr).toMatch(/RL 1\.2: reward 0\.000, solved 0\.0%, KL 0\.000/);
+    const sft = loadCheckpoint(join(out, 'models', 'metacot')).weights;
+    const rl = loadCheckpoint(join(out, 'models', 'rl_1')).weights;
+    for (const [name, w] of sft) expect(rl.get(name), name).toEqual(w);
 
     const changed = withRl('iterations: 2, problems: 8, group: 4, lr: 0.0003, epochs: 2');
     expect(changed.code).toBe(0);
@@ -211,9 +217,7 @@ describe('metacot run (smoke config)', () => {
     for (const phase of ['sample', 'score', 'grad']) {
       expect(j.phases[phase].peak_fraction).toBeCloseTo(j.phases[phase].gflops / j.peak_gflops, 9);
     }
-    // the second step's policy has moved off the reference, so its KL needs the reference's forward pass
-    expect(j.phases.score.tokens).toBeGreaterThan(j.phases.sample.tokens);
-    expect(j.phases.grad.s).toBeGreaterThan(0);
+    expect(j.phases.sample.tokens).toBeGreaterThan(0);
     const missing = metacot(['bench', 'rl', '--run', join(tmp, 'nothing-here')]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/holds no run.*metacot demo/);
