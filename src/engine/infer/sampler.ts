@@ -21,6 +21,7 @@ import type { ModelConfig, Weights } from '../model-config.js';
 import { validateTokens, validateWeights } from '../reference.js';
 import { CACHE_CHUNK, type CacheBuffers, compactCache, growCache, newCache } from './kv-cache.js';
 import { buildLlamaGraph } from './llama-graph.js';
+import { causalMask, MASKED, positionsUpTo, rightPadded } from './padded.js';
 import {
   checkGenerateRequest,
   checkPrompts,
@@ -52,21 +53,6 @@ export interface Score {
   total: number;
 }
 
-const MASKED = -1e30;
-
-/**
- * (S,S) additive causal mask. It is the only mask right-padded batches need: a real query never sees a
- * padded key, since padding comes after it.
- */
-function causalMask(S: number): Float32Array {
-  const mask = new Float32Array(S * S);
-  for (let i = 0; i < S; i++) for (let j = i + 1; j < S; j++) mask[i * S + j] = MASKED;
-  return mask;
-}
-
-function positionsUpTo(S: number): BigInt64Array {
-  return BigInt64Array.from({ length: S }, (_, i) => BigInt(i));
-}
 export class Sampler {
   private constructor(
     readonly cfg: ModelConfig,
@@ -134,11 +120,7 @@ export class Sampler {
     seqs: number[][],
     rowsOf: (S: number) => number[],
   ): Promise<{ S: number; logits: Float32Array; k: Float32Array[]; v: Float32Array[] }> {
-    const B = seqs.length;
-    const S = Math.max(...seqs.map((s) => s.length));
-    const tokens = new BigInt64Array(B * S);
-    for (let b = 0; b < B; b++)
-      for (let i = 0; i < seqs[b].length; i++) tokens[b * S + i] = BigInt(seqs[b][i]);
+    const { B, S, tokens } = rightPadded(seqs);
     const rows = BigInt64Array.from(rowsOf(S), BigInt);
     const out = await this.prefillSession.run({
       tokens: new ort.Tensor('int64', tokens, [B, S]),
@@ -166,11 +148,7 @@ export class Sampler {
       this.sessionOptions,
     );
     const session = await this.scoreSession;
-    const B = seqs.length;
-    const S = Math.max(...seqs.map((s) => s.length));
-    const tokens = new BigInt64Array(B * S);
-    for (let b = 0; b < B; b++)
-      for (let i = 0; i < seqs[b].length; i++) tokens[b * S + i] = BigInt(seqs[b][i]);
+    const { B, S, tokens } = rightPadded(seqs);
     const rows = BigInt64Array.from(rowsOf(S), BigInt);
     const out = await session.run({
       tokens: new ort.Tensor('int64', tokens, [B, S]),
