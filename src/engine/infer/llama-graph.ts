@@ -10,6 +10,7 @@
  *    past_v.l (B,H,P,D), with an additive mask (B,H,1,P) that hides each sequence's unused slots.
  *    It outputs only the new k.l / v.l (B,H,1,D); the caller writes them into its cache. So each
  *    step reads the cache once and copies nothing of size O(cache).
+ *  - sample: the step graph that also chooses each row's token (chooseOnGraph below).
  *
  * Why not onnxruntime's GroupQueryAttention with a shared past/present buffer: it does update the
  * cache in place, but onnxruntime-node copies every output (the whole present cache) into a fresh
@@ -57,14 +58,14 @@ function concatColumns(mats: Float32Array[], nIn: number, widths: number[]): Flo
   return out;
 }
 
-export type GraphKind = 'prefill' | 'score' | 'step';
+export type GraphKind = 'prefill' | 'score' | 'step' | 'sample';
 
 export function buildLlamaGraph(cfg: ModelConfig, weights: Weights, kind: GraphKind): Uint8Array {
   const { vocabSize: V, dModel: C, nHeads: H, dFF: F, nLayers: L } = cfg;
   const D = C / H;
   const g = new GraphBuilder();
   const w = (name: string) => weights.get(name)!;
-  const step = kind === 'step';
+  const step = kind === 'step' || kind === 'sample';
 
   const S = step ? 1 : 'S';
   const tokens = g.input('tokens', DT_INT64, ['B', S]);
@@ -203,17 +204,18 @@ export function buildLlamaGraph(cfg: ModelConfig, weights: Weights, kind: GraphK
   } else {
     g.node('MatMul', [xf, head], {}, ['logits']);
     g.output('logits', DT_FLOAT, step ? ['B', 1, V] : ['N', V]);
-    if (step) chooseOnGraph(g, V);
+    if (kind === 'sample') chooseOnGraph(g, V);
   }
   return g.finish(`metacot_llama_${kind}`);
 }
 
 /**
  * The step graph's own token choice, so plain sampling needs no pass over the logits in JS. Inputs per row:
- * `u` (B,1), the sequence's uniform draw in [0,1), or −1 for greedy; `inv_temp` (B,1), 1/temperature;
- * `forced` (B), a tool's token or −1. Outputs `token` (B): the forced token, else the argmax (u < 0), else
- * the first token whose cumulative probability mass exceeds u·Z, which is what choose.ts's chooseToken does
- * in float64; and `logprob` (B), the token's log-probability at temperature 1.
+ * `u` (B,1), the sequence's uniform draw in [0,1); `inv_temp` (B,1), 1/temperature; `forced` (B), a tool's
+ * token or −1. Outputs `token` (B): the forced token, else the first token whose cumulative probability
+ * mass exceeds u·Z, which is what choose.ts's chooseToken does in float64; and `logprob` (B), the token's
+ * log-probability at temperature 1. (Greedy rows take the JS argmax: rows this graph does not choose for
+ * get any u and ignore its outputs.)
  */
 function chooseOnGraph(g: GraphBuilder, V: number): void {
   const logits = g.op('Reshape', ['logits', g.ints([-1, V])]); // (B,V)
@@ -227,14 +229,12 @@ function chooseOnGraph(g: GraphBuilder, V: number): void {
   const threshold = g.op('Mul', [u, g.op('ReduceSum', [weights, one], { keepdims: 1 })]);
   const below = g.op('Cast', [g.op('LessOrEqual', [cumulative, threshold])], { to: DT_FLOAT });
   const drawn = g.op('Min', [g.op('ReduceSum', [below, one], { keepdims: 1 }), g.scalar(V - 1)]);
-  const greedy = g.op('ArgMax', [logits], { axis: 1, keepdims: 1 });
-  const picked = g.op('Where', [
-    g.op('Less', [u, g.scalar(0)]),
-    greedy,
-    g.op('Cast', [drawn], { to: DT_INT64 }),
-  ]);
   const forced1 = g.op('Unsqueeze', [forced, one]);
-  const token = g.op('Where', [g.op('GreaterOrEqual', [forced1, g.int64Scalar(0)]), forced1, picked]); // (B,1)
+  const token = g.op('Where', [
+    g.op('GreaterOrEqual', [forced1, g.int64Scalar(0)]),
+    forced1,
+    g.op('Cast', [drawn], { to: DT_INT64 }),
+  ]); // (B,1)
   const logprob = g.op('GatherElements', [g.op('LogSoftmax', [logits], { axis: 1 }), token], { axis: 1 });
   g.node('Reshape', [token, g.ints([-1])], {}, ['token']);
   g.node('Reshape', [logprob, g.ints([-1])], {}, ['logprob']);

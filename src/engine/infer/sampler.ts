@@ -20,7 +20,7 @@ import { UserError } from '../../core/errors.js';
 import type { ModelConfig, Weights } from '../model-config.js';
 import { validateTokens, validateWeights } from '../reference.js';
 import { CACHE_CHUNK, type CacheBuffers, compactCache, growCache, newCache } from './kv-cache.js';
-import { buildLlamaGraph } from './llama-graph.js';
+import { buildLlamaGraph, type GraphKind } from './llama-graph.js';
 import { causalMask, MASKED, positionsUpTo, rightPadded } from './padded.js';
 import {
   checkGenerateRequest,
@@ -57,14 +57,14 @@ export class Sampler {
   private constructor(
     readonly cfg: ModelConfig,
     private prefillSession: ort.InferenceSession,
-    private stepSession: ort.InferenceSession,
     private maxBatch: number,
     private readonly sessionOptions: ort.InferenceSession.SessionOptions,
-    /** a copy of the weights, for the scoring graph built on first use */
+    /** a copy of the weights, for the graphs built on first use */
     private readonly weights: Weights,
   ) {}
 
-  private scoreSession: Promise<ort.InferenceSession> | undefined;
+  /** The step, sampling-step and scoring graphs' sessions, each built when first needed. */
+  private readonly sessions = new Map<GraphKind, Promise<ort.InferenceSession>>();
 
   /** KV-cache buffers kept between generate() calls. */
   private pool: CacheBuffers | undefined;
@@ -87,12 +87,21 @@ export class Sampler {
       // Spinning worker threads steal the core from the main thread on a shared 2-core machine.
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     };
-    const [prefill, step] = await Promise.all([
-      ort.InferenceSession.create(buildLlamaGraph(cfg, weights, 'prefill'), sessionOptions),
-      ort.InferenceSession.create(buildLlamaGraph(cfg, weights, 'step'), sessionOptions),
-    ]);
+    const prefill = await ort.InferenceSession.create(
+      buildLlamaGraph(cfg, weights, 'prefill'),
+      sessionOptions,
+    );
     const snapshot: Weights = new Map([...weights].map(([k, w]) => [k, Float32Array.from(w)]));
-    return new Sampler(cfg, prefill, step, maxBatch, sessionOptions, snapshot);
+    return new Sampler(cfg, prefill, maxBatch, sessionOptions, snapshot);
+  }
+
+  private session(kind: Exclude<GraphKind, 'prefill'>): Promise<ort.InferenceSession> {
+    let s = this.sessions.get(kind);
+    if (s === undefined) {
+      s = ort.InferenceSession.create(buildLlamaGraph(this.cfg, this.weights, kind), this.sessionOptions);
+      this.sessions.set(kind, s);
+    }
+    return s;
   }
 
   /** Whether these are exactly the weights this sampler was created with. */
@@ -108,8 +117,9 @@ export class Sampler {
 
   async dispose(): Promise<void> {
     this.pool = undefined;
-    const score = await this.scoreSession?.catch(() => undefined);
-    await Promise.all([this.prefillSession.release(), this.stepSession.release(), score?.release()]);
+    const built = await Promise.all([...this.sessions.values()].map((s) => s.catch(() => undefined)));
+    this.sessions.clear();
+    await Promise.all([this.prefillSession.release(), ...built.map((s) => s?.release())]);
   }
 
   /**
@@ -143,11 +153,7 @@ export class Sampler {
     rowsOf: (S: number) => number[],
     targets: number[],
   ): Promise<Float32Array> {
-    this.scoreSession ??= ort.InferenceSession.create(
-      buildLlamaGraph(this.cfg, this.weights, 'score'),
-      this.sessionOptions,
-    );
-    const session = await this.scoreSession;
+    const session = await this.session('score');
     const { B, S, tokens } = rightPadded(seqs);
     const rows = BigInt64Array.from(rowsOf(S), BigInt);
     const out = await session.run({
@@ -234,7 +240,11 @@ export class Sampler {
     // updated one slot per sequence per step; rebuilt when the cache is regrown or compacted.
     let mask: Float32Array | undefined;
     const finished = new Array<boolean>(n).fill(false);
+    // Plain-temperature sequences have their tokens chosen by the step graph (Sequence.onGraph); a batch with
+    // none (greedy evaluation) runs the plain step graph, without the choice's cost.
     const onGraph = seqs.map((s) => s.onGraph);
+    const sampling = onGraph.includes(true);
+    const stepSession = await this.session(sampling ? 'sample' : 'step');
     while (rows.length > 0) {
       const B = rows.length;
       // pos[j]: the position (and cache slot) of row j's newest token, the one this step feeds.
@@ -276,15 +286,17 @@ export class Sampler {
         tokens: new ort.Tensor('int64', tokens, [B, 1]),
         positions: new ort.Tensor('int64', positions, [B, 1]),
         mask: new ort.Tensor('float32', mask, [B, H, 1, P]),
-        u: new ort.Tensor('float32', u, [B, 1]),
-        inv_temp: new ort.Tensor('float32', invTemp, [B, 1]),
-        forced: new ort.Tensor('int64', forced, [B]),
       };
+      if (sampling) {
+        feeds.u = new ort.Tensor('float32', u, [B, 1]);
+        feeds.inv_temp = new ort.Tensor('float32', invTemp, [B, 1]);
+        feeds.forced = new ort.Tensor('int64', forced, [B]);
+      }
       for (let l = 0; l < L; l++) {
         feeds[`past_k.${l}`] = new ort.Tensor('float32', cache.k[l].subarray(0, B * H * P * D), [B, H, P, D]);
         feeds[`past_v.${l}`] = new ort.Tensor('float32', cache.v[l].subarray(0, B * H * P * D), [B, H, P, D]);
       }
-      const out = await this.stepSession.run(feeds);
+      const out = await stepSession.run(feeds);
       for (let l = 0; l < L; l++) {
         const kNew = out[`k.${l}`].data as Float32Array; // (B,H,1,D)
         const vNew = out[`v.${l}`].data as Float32Array; // (B,H,1,D)
@@ -302,8 +314,8 @@ export class Sampler {
       }
       for (let j = 0; j < B; j++) for (let h = 0; h < H; h++) mask[(j * H + h) * P + pos[j]] = 0;
       const logits = out.logits.data as Float32Array;
-      const chosen = out.token.data as BigInt64Array;
-      const logprob = out.logprob.data as Float32Array;
+      const chosen = out.token?.data as BigInt64Array | undefined;
+      const logprob = out.logprob?.data as Float32Array | undefined;
       // Finished rows stay in the batch (recomputing their last step) until the next compaction.
       const still: number[] = [];
       for (let j = 0; j < B; j++) {
@@ -314,7 +326,7 @@ export class Sampler {
         const done =
           seq.aborted ||
           (onGraph[i]
-            ? seq.accept(Number(chosen[j]), toolWrote[j]!, logprob[j]!)
+            ? seq.accept(Number(chosen![j]), toolWrote[j]!, logprob![j]!)
             : seq.emit(logits.subarray(j * V, (j + 1) * V)));
         if (done) finished[i] = true;
         else still.push(i);

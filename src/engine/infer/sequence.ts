@@ -144,28 +144,27 @@ export class Sequence {
   }
 
   /**
-   * Whether the step graph can choose this sequence's tokens (llama-graph.ts chooseOnGraph): greedy or plain
-   * temperature sampling, with no top-k, top-p, min-p or repetition penalty. Other sequences take the JS path.
+   * Whether the step graph chooses this sequence's tokens (llama-graph.ts chooseOnGraph): plain temperature
+   * sampling, with no top-k, top-p, min-p or repetition penalty. Other sequences take the JS path on the
+   * logits; for greedy ones its argmax costs less than the graph's choice.
    */
   get onGraph(): boolean {
     const c = this.choose;
-    return this.seen === undefined && c.topK === 0 && c.topP >= 1 && !((c.minP ?? 0) > 0);
+    const greedy = c.greedy || c.temperature === 0;
+    return !greedy && this.seen === undefined && c.topK === 0 && c.topP >= 1 && !((c.minP ?? 0) > 0);
   }
 
-  /** 1/temperature for the graph's choice (1 when greedy, where it is unused). */
+  /** 1/temperature, for the graph's choice. */
   get inverseTemperature(): number {
-    const t = this.choose.temperature;
-    return this.choose.greedy || t === 0 ? 1 : 1 / t;
+    return 1 / this.choose.temperature;
   }
 
   /**
-   * Before a step whose token the graph chooses: the tool's token, if any, and this position's uniform
-   * draw, or −1 when greedy. The draw is taken whether or not a tool writes the token, as emit() does.
+   * Before a step whose token the graph chooses (plain sampling): the tool's token, if any, and this
+   * position's uniform draw, taken whether or not a tool writes the token, as emit() does.
    */
   prepare(vocabSize: number): { forced: number | undefined; u: number } {
-    const forced = this.toolToken(vocabSize);
-    const greedy = this.choose.greedy || this.choose.temperature === 0;
-    return { forced, u: greedy ? -1 : this.rng.float() };
+    return { forced: this.toolToken(vocabSize), u: this.rng.float() };
   }
 
   /** Appends one token chosen from the logits `row`; returns whether the sequence is done. */
