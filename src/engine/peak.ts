@@ -14,7 +14,7 @@ export interface MatmulPeak {
   threads: number;
 }
 
-export async function matmulPeak(threads: number, n = 2048, runs = 6): Promise<MatmulPeak> {
+export async function matmulPeak(threads: number, n = 2048, runs = 12): Promise<MatmulPeak> {
   const g = new GraphBuilder();
   const a = g.input('a', DT_FLOAT, [n, n]);
   const rng = new Rng(1);
