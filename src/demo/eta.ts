@@ -4,8 +4,8 @@ import type { RunConfig } from './config.js';
  * Rough seconds per stage from the config, for the "time left" display. The constants are this
  * project's measurements on 2 cores; `secondsLeft` rescales them by how the finished stages went.
  */
-const TRAIN_TOKENS_PER_S = 9_500;
-const SAMPLE_TOKENS_PER_S = 10_000;
+const TRAIN_TOKENS_PER_S = 13_500;
+const SAMPLE_TOKENS_PER_S = 14_000;
 
 /**
  * Share of the token limit an output fills, measured on the demo: CoT writes one path (~31 of 250
@@ -28,8 +28,9 @@ export function estimateStageSeconds(cfg: RunConfig, name: string): number {
   }
   if (name.startsWith('rl_')) {
     const sample = cfg.rl.problems * cfg.rl.group * cfg.eval.maxNewTokens * FILL.metacot;
-    // Sampling, scoring under the reference, and the update; epochs after the first also score the
-    // samples under the old and the current policy (PPO ratios).
+    // Sampling, scoring under the reference (skipped on an iteration's first step, so this errs long),
+    // and the update; epochs after the first also score the samples under the old and the current
+    // policy (PPO ratios).
     const scoring = cfg.rl.epochs > 1 ? cfg.rl.epochs * sample : 0;
     const step = (2 * sample) / SAMPLE_TOKENS_PER_S + (cfg.rl.epochs * sample + scoring) / TRAIN_TOKENS_PER_S;
     return cfg.rl.steps * step + evalSeconds(FILL.metacot);
