@@ -13,7 +13,7 @@ BASE=${BASE:-0598ea2}
 ROUNDS=${ROUNDS:-2}
 STEPS=${STEPS:-3}
 if [ ! -f "$RUN/config.json" ]; then
-  echo "no run in $RUN: run \`npx metacot demo\` first (about 10 minutes), or set RUN=folder" >&2
+  echo "no run in $RUN: run \`npx metacot demo\` first (about 9 minutes), or set RUN=folder" >&2
   exit 3
 fi
 tmp=$(mktemp -d)

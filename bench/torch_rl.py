@@ -12,7 +12,8 @@ The three phases, as a PyTorch user would write them:
           taken; the token fed back is the workload's (so both engines do the same work), and finished rows
           leave the batch (the cache is compacted) once a quarter of the batch is done, as ours do.
   score   the reference model on prompt + completion, batches sorted by length, log-softmax gathered at
-          the completion tokens, under inference_mode.
+          the completion tokens, under inference_mode (when our step ran it: not while the policy still
+          has the reference's weights).
   grad    forward + backward of the weighted NLL over the learned sequences (batches of `batch_size`,
           sorted by length and padded), global-norm clipping at 1, one AdamW update.
 Weights are random: the work does not depend on them. Each thread count (1 and the workload's) warms up on
@@ -33,34 +34,27 @@ except ImportError:
     sys.exit(3)
 
 
-class Model(torch.nn.Module):
+from torch_train import Model as TrainModel  # noqa: E402  (bench/ is the script's folder, so on sys.path)
+
+
+class Model(TrainModel):
+    """torch_train.py's model (the same parameters and maths) with per-token positions and a KV cache."""
+
     def __init__(self, cfg):
-        super().__init__()
-        V, C, L, H, FF = cfg["vocabSize"], cfg["dModel"], cfg["nLayers"], cfg["nHeads"], cfg["dFF"]
-        self.H, self.D, self.eps = H, C // H, cfg["normEps"]
-        self.emb = torch.nn.Parameter(torch.randn(V, C) * 0.02)
-        self.layers = torch.nn.ModuleList()
-        for _ in range(L):
-            m = torch.nn.Module()
-            m.an = torch.nn.Parameter(torch.ones(C))
-            m.q, m.k, m.v, m.o = (torch.nn.Linear(C, C, bias=False) for _ in range(4))
-            m.fn = torch.nn.Parameter(torch.ones(C))
-            m.gate, m.up = torch.nn.Linear(C, FF, bias=False), torch.nn.Linear(C, FF, bias=False)
-            m.down = torch.nn.Linear(FF, C, bias=False)
-            self.layers.append(m)
-        self.on = torch.nn.Parameter(torch.ones(C))
-        self.head = torch.nn.Linear(C, V, bias=False)
-        D, T = self.D, cfg["contextLength"]
+        V, C, L, H, FF, T = (cfg[k] for k in ("vocabSize", "dModel", "nLayers", "nHeads", "dFF", "contextLength"))
+        super().__init__(V, C, L, H, FF, T)
+        self.eps = cfg["normEps"]
+        D = C // H
         freq = cfg["ropeTheta"] ** (-2 * torch.arange(D // 2) / D)
         ang = torch.arange(T)[:, None] * freq[None, :]  # (T, D/2)
-        self.register_buffer("cos", ang.cos())
-        self.register_buffer("sin", ang.sin())
+        self.register_buffer("pos_cos", ang.cos())
+        self.register_buffer("pos_sin", ang.sin())
 
     def rms(self, x, w):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * w
 
-    def rope(self, x, pos):  # x: (B,S,H,D), pos: (B,S); adjacent pairs (llama.cpp NORM layout)
-        c, s = self.cos[pos][:, :, None, :], self.sin[pos][:, :, None, :]
+    def rope_at(self, x, pos):  # x: (B,S,H,D), pos: (B,S); adjacent pairs (llama.cpp NORM layout)
+        c, s = self.pos_cos[pos][:, :, None, :], self.pos_sin[pos][:, :, None, :]
         x0, x1 = x[..., 0::2], x[..., 1::2]
         return torch.stack((x0 * c - x1 * s, x0 * s + x1 * c), dim=-1).flatten(-2)
 
@@ -72,8 +66,8 @@ class Model(torch.nn.Module):
         x = self.emb[idx]
         for li, m in enumerate(self.layers):
             a = self.rms(x, m.an)
-            q = self.rope(m.q(a).view(B, S, self.H, self.D), pos).transpose(1, 2)
-            k = self.rope(m.k(a).view(B, S, self.H, self.D), pos).transpose(1, 2)
+            q = self.rope_at(m.q(a).view(B, S, self.H, self.D), pos).transpose(1, 2)
+            k = self.rope_at(m.k(a).view(B, S, self.H, self.D), pos).transpose(1, 2)
             v = m.v(a).view(B, S, self.H, self.D).transpose(1, 2)
             if cache is not None:
                 K, Vc = cache[li]
@@ -180,7 +174,7 @@ def timed_step(w, threads):
         t0 = time.perf_counter()
         sample(policy, prompts, completions, w["model"])
         t1 = time.perf_counter()
-        if w["score"]:
+        if w["reference_pass"]:
             score(reference, prompts, completions)
         t2 = time.perf_counter()
         grad(policy, opt, w["learn"][:n], w["batch_size"], w["loss_scale"])

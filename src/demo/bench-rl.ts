@@ -19,9 +19,8 @@ import { randomWeights } from '../engine/reference.js';
 import { Trainer } from '../engine/trainer.js';
 import { parseRunConfig, type RunConfig } from './config.js';
 import { loadData, metaRlProblems } from './data.js';
-import { type RlPhases, type RlWorkload, rlStep, rlTrainer } from './rl.js';
+import { type RlPhases, type RlWorkload, rlStep, rlStepDraw, rlTrainer } from './rl.js';
 import { loadWeights, modelConfig } from './sft.js';
-import { pickProblems } from './star.js';
 
 export interface BenchRlOptions {
   /** a run folder `metacot run` or `metacot demo` wrote: its config.json, data/ and models/metacot */
@@ -80,7 +79,7 @@ function loadRun(dir: string): { cfg: RunConfig; model: ModelConfig; tokenizer: 
   const file = join(dir, 'config.json');
   if (!existsSync(file) || !existsSync(join(dir, 'data'))) {
     throw new UserError(
-      `bench rl: ${dir} holds no run (config.json and data/): run \`metacot demo\` first (about 10 minutes), ` +
+      `bench rl: ${dir} holds no run (config.json and data/): run \`metacot demo\` first (about 9 minutes), ` +
         'or `metacot run configs/smoke.yaml` for a small one, and pass its folder with --run',
     );
   }
@@ -123,8 +122,7 @@ export async function benchRl(o: BenchRlOptions): Promise<BenchRlResult> {
         trainer,
         reference,
         tokenizer,
-        problems: pickProblems(pool, cfg.rl.problems, cfg.seed * 104729 + n),
-        seed: cfg.seed + 1000 + n,
+        ...rlStepDraw(cfg, pool, n),
         onWorkload: n === o.steps ? (w) => (workload = w) : undefined,
       });
       times.push((performance.now() - t) / 1000);
@@ -178,7 +176,6 @@ function torchReference(python: string, model: ModelConfig, cfg: RunConfig, w: R
         threads: cfg.threads,
         batch_size: cfg.sft.batchSize,
         lr: cfg.rl.lr,
-        score: cfg.rl.klCoef > 0,
         ...w,
       }),
     );

@@ -10,6 +10,7 @@ import { judge } from './evaluate.js';
 import { repeatedPrompts, toolsFor } from './examples.js';
 import { mean } from './metrics.js';
 import { loadWeights } from './sft.js';
+import { pickProblems } from './star.js';
 
 /**
  * Group baselines for policy gradient. RLOO: each sample's baseline is the mean reward of the other
@@ -152,6 +153,23 @@ export async function rlStep(o: {
   }
   lap('score', 0, 0); // rewards and advantages
   const learn = gens.flatMap((_, i) => (adv[i] === 0 ? [] : [i]));
+  /** Sample i as a training sequence: prompt then completion, its tokens weighted (tool tokens zeroed). */
+  const example = (i: number, weights: readonly number[]) => ({
+    tokens: [...prompts[i], ...gens[i].tokens],
+    lossMask: [...prompts[i].map(() => 0), ...withoutToolTokens(weights, gens[i].forced)],
+  });
+  const onPolicy = (i: number) => gens[i].tokens.map(() => adv[i]);
+  o.onWorkload?.({
+    prompts,
+    completions: gens.map((g) => g.tokens),
+    learn: learn.map((i) => {
+      const x = example(i, onPolicy(i));
+      return { tokens: x.tokens, weights: x.lossMask };
+    }),
+    loss_scale: 1 / gens.length,
+    seq_len: o.model.contextLength,
+    reference_pass: ref !== null && !samePolicy,
+  });
   let loss = 0;
   let clipped = 0;
   let scored = 0;
@@ -167,26 +185,13 @@ export async function rlStep(o: {
     if (now) lap('score', ...scoredWork(o.model, prompts, gens, learn));
     const examples = learn.map((i, k) => {
       const weights =
-        now === null || old === null
-          ? gens[i].tokens.map(() => adv[i])
-          : ppoWeights(adv[i], now[k], old[k], rl.clip);
+        now === null || old === null ? onPolicy(i) : ppoWeights(adv[i], now[k], old[k], rl.clip);
       if (now !== null) {
         scored += weights.length;
         clipped += weights.filter((w) => w === 0).length;
       }
-      return {
-        tokens: [...prompts[i], ...gens[i].tokens],
-        lossMask: [...prompts[i].map(() => 0), ...withoutToolTokens(weights, gens[i].forced)],
-      };
+      return example(i, weights);
     });
-    if (e === 0)
-      o.onWorkload?.({
-        prompts,
-        completions: gens.map((g) => g.tokens),
-        learn: examples.map((x) => ({ tokens: x.tokens, weights: x.lossMask })),
-        loss_scale: 1 / gens.length,
-        seq_len: o.model.contextLength,
-      });
     const batches = packedBatches(examples, {
       batchSize: o.cfg.sft.batchSize,
       seqLen: o.model.contextLength,
@@ -210,6 +215,18 @@ export async function rlStep(o: {
   };
 }
 
+/**
+ * The problems and sampling seed of RL step n (1, 2, … counted across iterations, so every step draws its
+ * own, and 6 iterations of 5 steps reach the same model as 30 of 1).
+ */
+export function rlStepDraw<P>(
+  cfg: RunConfig,
+  pool: readonly P[],
+  n: number,
+): { problems: P[]; seed: number } {
+  return { problems: pickProblems(pool, cfg.rl.problems, cfg.seed * 104729 + n), seed: cfg.seed + 1000 + n };
+}
+
 /** Where one RL step's time went: wall seconds, tokens processed and useful FLOPs (flops.ts) per phase. */
 export interface RlPhase {
   s: number;
@@ -226,6 +243,8 @@ export interface RlWorkload {
   loss_scale: number;
   /** the rows the update packs its sequences into */
   seq_len: number;
+  /** whether the step scored the samples under the reference (not while the policy has its weights) */
+  reference_pass: boolean;
 }
 
 /** Each statistic's mean over an iteration's steps. */

@@ -21,7 +21,7 @@ import {
   reportHtml,
   resultsTable,
 } from './report.js';
-import { describeRlStep, meanRlStats, type RlStepStats, rlStep, rlTrainer } from './rl.js';
+import { describeRlStep, meanRlStats, type RlStepStats, rlStep, rlStepDraw, rlTrainer } from './rl.js';
 import { evalTokenLimit, loadWeights, modelConfig, sft } from './sft.js';
 import { backfillInputs, copyPredictions, predictionFile, predictionFiles, stageInputs } from './stages.js';
 import { collectVerified, pickProblems } from './star.js';
@@ -285,8 +285,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
                 trainer,
                 reference,
                 tokenizer,
-                problems: pickProblems(metaRlPool, cfg.rl.problems, cfg.seed * 104729 + n),
-                seed: cfg.seed + 1000 + n,
+                ...rlStepDraw(cfg, metaRlPool, n),
               });
               steps.push(stats);
               if (cfg.rl.steps > 1) obs.log(`RL ${k}.${s}: ${describeRlStep(stats, cfg.rl.epochs)}`);

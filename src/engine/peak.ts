@@ -6,6 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import { Rng } from '../core/rng.js';
 import { DT_FLOAT, GraphBuilder } from './infer/onnx-proto.js';
+import { sessionOptions } from './onnx/session.js';
 
 export interface MatmulPeak {
   gflops: number;
@@ -25,14 +26,7 @@ export async function matmulPeak(threads: number, n = 2048, runs = 12): Promise<
   );
   g.node('MatMul', [a, b], {}, ['c']);
   g.output('c', DT_FLOAT, [n, n]);
-  const session = await ort.InferenceSession.create(g.finish('matmul_peak'), {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  const session = await ort.InferenceSession.create(g.finish('matmul_peak'), sessionOptions(threads));
   try {
     const feed = {
       a: new ort.Tensor(

@@ -18,6 +18,7 @@
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../../core/errors.js';
 import type { ModelConfig, Weights } from '../model-config.js';
+import { sessionOptions } from '../onnx/session.js';
 import { validateTokens, validateWeights } from '../reference.js';
 import { CACHE_CHUNK, type CacheBuffers, compactCache, growCache, newCache } from './kv-cache.js';
 import { buildLlamaGraph, type GraphKind } from './llama-graph.js';
@@ -58,7 +59,7 @@ export class Sampler {
     readonly cfg: ModelConfig,
     private prefillSession: ort.InferenceSession,
     private maxBatch: number,
-    private readonly sessionOptions: ort.InferenceSession.SessionOptions,
+    private readonly options: ort.InferenceSession.SessionOptions,
     /** a copy of the weights, for the graphs built on first use */
     private readonly weights: Weights,
   ) {}
@@ -78,27 +79,16 @@ export class Sampler {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) {
       throw new UserError(`sampler: maxBatch must be >= 1, got ${maxBatch}`);
     }
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      // Spinning worker threads steal the core from the main thread on a shared 2-core machine.
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    };
-    const prefill = await ort.InferenceSession.create(
-      buildLlamaGraph(cfg, weights, 'prefill'),
-      sessionOptions,
-    );
+    const options = sessionOptions(threads);
+    const prefill = await ort.InferenceSession.create(buildLlamaGraph(cfg, weights, 'prefill'), options);
     const snapshot: Weights = new Map([...weights].map(([k, w]) => [k, Float32Array.from(w)]));
-    return new Sampler(cfg, prefill, maxBatch, sessionOptions, snapshot);
+    return new Sampler(cfg, prefill, maxBatch, options, snapshot);
   }
 
   private session(kind: Exclude<GraphKind, 'prefill'>): Promise<ort.InferenceSession> {
     let s = this.sessions.get(kind);
     if (s === undefined) {
-      s = ort.InferenceSession.create(buildLlamaGraph(this.cfg, this.weights, kind), this.sessionOptions);
+      s = ort.InferenceSession.create(buildLlamaGraph(this.cfg, this.weights, kind), this.options);
       this.sessions.set(kind, s);
     }
     return s;

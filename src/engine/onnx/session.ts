@@ -5,6 +5,21 @@ import { toOnnx } from './export.js';
 
 export type Feed = Float32Array | Int32Array;
 
+/** How every session of the engine runs: `threads` intra-op threads, one graph at a time, all optimisations. */
+export function sessionOptions(threads: number, spin = false): ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    // spinning workers burn the other core while waiting; on a shared 2-core machine that costs more than it saves
+    extra: {
+      session: { intra_op: { allow_spinning: spin ? '1' : '0' }, inter_op: { allow_spinning: '0' } },
+    },
+  };
+}
+
 export class CompiledGraph {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -18,16 +33,7 @@ export class CompiledGraph {
     spin = process.env.METACOT_ORT_SPIN === '1',
   ): Promise<CompiledGraph> {
     const bytes = toOnnx(g, outputs);
-    const session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      // spinning workers burn the other core while waiting; on a shared 2-core machine that costs more than it saves
-      extra: {
-        session: { intra_op: { allow_spinning: spin ? '1' : '0' }, inter_op: { allow_spinning: '0' } },
-      },
-    });
+    const session = await ort.InferenceSession.create(bytes, sessionOptions(threads, spin));
     const shapes = new Map<string, readonly number[]>();
     for (const n of g.nodes) if (n.op === 'input') shapes.set(n.attrs.name!, n.shape);
     return new CompiledGraph(session, shapes);
