@@ -33,6 +33,8 @@ export interface BenchRlOptions {
   threads?: number;
   /** python3 with torch for the reference, or null to skip it */
   python?: string | null;
+  /** a line on what the benchmark is doing now (it runs for minutes) */
+  onProgress?: (line: string) => void;
 }
 
 export interface PhaseReport {
@@ -100,6 +102,8 @@ export async function benchRl(o: BenchRlOptions): Promise<BenchRlResult> {
         'past SFT, or pass --random-weights',
     );
   }
+  const say = o.onProgress ?? (() => {});
+  say(`measuring the matmul peak on ${cfg.threads} threads`);
   const peak = await matmulPeak(cfg.threads);
   const weights = o.randomWeights ? randomWeights(model, cfg.seed) : loadWeights(metacot, model);
   const reference = await Sampler.create(model, weights, { threads: cfg.threads });
@@ -115,6 +119,7 @@ export async function benchRl(o: BenchRlOptions): Promise<BenchRlResult> {
   try {
     // The demo's steps: the same problems and seeds as its RL steps 1, 2, …
     for (let n = 1; n <= o.steps; n++) {
+      say(`RL step ${n}/${o.steps}${n === 1 ? ' (compiles graphs, reported apart)' : ''}`);
       const t = performance.now();
       last = await rlStep({
         cfg,
@@ -133,6 +138,7 @@ export async function benchRl(o: BenchRlOptions): Promise<BenchRlResult> {
   }
   const timed = times.slice(1).sort((a, b) => a - b);
   const stepS = timed[timed.length >> 1];
+  if (o.python && workload) say("the PyTorch reference on the last step's workload (1 and 2 threads)");
   const torch = o.python && workload ? torchReference(o.python, model, cfg, workload) : null;
   const torchStep = torch && !('error' in torch) ? torch.step_s : null;
   return {

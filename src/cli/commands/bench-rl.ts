@@ -38,6 +38,7 @@ export function registerBenchRl(bench: Command): void {
         threads: o.threads,
         randomWeights: o.randomWeights,
         python: o.python === 'none' ? null : o.python,
+        onProgress: (line) => process.stderr.write(`bench rl: ${line}\n`),
       });
       if (o.json) {
         process.stdout.write(`${JSON.stringify({ bench: 'rl', ...r })}\n`);
