@@ -218,8 +218,9 @@ export function evalBatches(examples: readonly Example[], opts: BatcherOptions):
 /**
  * Every example once, packed first-fit decreasing: longest first, each into the first row with room. For a
  * gradient over a fixed set of sequences (an RL update), where the order of rows does not matter, this fills
- * rows far better than packing in order (sampled completions of 60–260 tokens in 320-token rows: in order,
- * most rows hold one sequence and half padding). Ties keep the examples' order, so batches are deterministic.
+ * rows better than packing in order, which leaves a row's end empty whenever the next sequence does not fit
+ * (sampled completions run from a few dozen tokens to the limit). Ties keep the examples' order, so the
+ * batches are deterministic.
  */
 export function packedBatches(
   examples: readonly Example[],

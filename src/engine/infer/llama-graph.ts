@@ -192,13 +192,8 @@ export function buildLlamaGraph(cfg: ModelConfig, weights: Weights, kind: GraphK
   const head = g.init('woutput', [C, V], transposed(outW, V, C));
   if (kind === 'score') {
     const targets = g.op('Unsqueeze', [g.input('targets', DT_INT64, ['N']), g.ints([1])]); // (N,1)
-    const picked = g.op(
-      'GatherElements',
-      [g.op('LogSoftmax', [g.op('MatMul', [xf, head])], { axis: 1 }), targets],
-      {
-        axis: 1,
-      },
-    );
+    const logSoftmax = g.op('LogSoftmax', [g.op('MatMul', [xf, head])], { axis: 1 });
+    const picked = g.op('GatherElements', [logSoftmax, targets], { axis: 1 });
     g.node('Reshape', [picked, g.ints([-1])], {}, ['logprobs']);
     g.output('logprobs', DT_FLOAT, ['N']);
   } else {
