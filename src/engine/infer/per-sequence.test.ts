@@ -3,23 +3,13 @@
  * each gets alone; min-p and the repetition penalty follow their definitions against the reference forward pass.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelConfig } from '../model-config.js';
-import { logSoftmaxRows, randomWeights, referenceLogits } from '../reference.js';
+import { logSoftmaxRows, referenceLogits } from '../reference.js';
 import { Sampler } from './sampler.js';
 import type { GenerateRequest } from './sequence.js';
+import { PEAKED_CONFIG, PEAKED_WEIGHTS } from './testing/peaked-model.js';
 
-const cfg: ModelConfig = {
-  vocabSize: 19,
-  dModel: 16,
-  nLayers: 2,
-  nHeads: 2,
-  dFF: 40,
-  contextLength: 80,
-  tiedEmbeddings: false,
-  ropeTheta: 10000,
-  normEps: 1e-5,
-};
-const weights = randomWeights(cfg, 11, { std: 0.35 });
+const cfg = PEAKED_CONFIG;
+const weights = PEAKED_WEIGHTS;
 const detokenize = (ids: number[]) => ids.map((t) => String.fromCharCode(97 + t)).join('');
 
 let sampler: Sampler;

@@ -3,20 +3,10 @@ import { UserError } from '../../core/errors.js';
 import type { ModelConfig } from '../model-config.js';
 import { logSoftmaxRows, randomWeights, referenceLogits, referenceScore } from '../reference.js';
 import { Sampler } from './sampler.js';
+import { PEAKED_CONFIG, PEAKED_WEIGHTS } from './testing/peaked-model.js';
 
-const cfg: ModelConfig = {
-  vocabSize: 19,
-  dModel: 16,
-  nLayers: 2,
-  nHeads: 2,
-  dFF: 40,
-  contextLength: 80,
-  tiedEmbeddings: false,
-  ropeTheta: 10000,
-  normEps: 1e-5,
-};
-// Large weights make the distributions peaked, so a wrong position or mask shows up clearly.
-const weights = randomWeights(cfg, 11, { std: 0.35 });
+const cfg = PEAKED_CONFIG;
+const weights = PEAKED_WEIGHTS;
 const tiedCfg: ModelConfig = { ...cfg, tiedEmbeddings: true, nHeads: 4, ropeTheta: 500 };
 const tiedWeights = randomWeights(tiedCfg, 12, { std: 0.35 });
 
