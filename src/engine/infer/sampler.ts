@@ -22,7 +22,7 @@ import { sessionOptions } from '../onnx/session.js';
 import { validateTokens, validateWeights } from '../reference.js';
 import { CACHE_CHUNK, type CacheBuffers, compactCache, growCache, newCache } from './kv-cache.js';
 import { buildLlamaGraph, type GraphKind } from './llama-graph.js';
-import { causalMask, MASKED, positionsUpTo, rightPadded } from './padded.js';
+import { MASKED, paddedFeeds } from './padded.js';
 import {
   checkGenerateRequest,
   checkPrompts,
@@ -120,14 +120,8 @@ export class Sampler {
     seqs: number[][],
     rowsOf: (S: number) => number[],
   ): Promise<{ S: number; logits: Float32Array; k: Float32Array[]; v: Float32Array[] }> {
-    const { B, S, tokens } = rightPadded(seqs);
-    const rows = BigInt64Array.from(rowsOf(S), BigInt);
-    const out = await this.prefillSession.run({
-      tokens: new ort.Tensor('int64', tokens, [B, S]),
-      positions: new ort.Tensor('int64', positionsUpTo(S), [1, S]),
-      mask: new ort.Tensor('float32', causalMask(S), [1, 1, S, S]),
-      rows: new ort.Tensor('int64', rows, [rows.length]),
-    });
+    const { S, feeds } = paddedFeeds(seqs, rowsOf);
+    const out = await this.prefillSession.run(feeds);
     const L = this.cfg.nLayers;
     return {
       S,
@@ -144,15 +138,9 @@ export class Sampler {
     targets: number[],
   ): Promise<Float32Array> {
     const session = await this.session('score');
-    const { B, S, tokens } = rightPadded(seqs);
-    const rows = BigInt64Array.from(rowsOf(S), BigInt);
-    const out = await session.run({
-      tokens: new ort.Tensor('int64', tokens, [B, S]),
-      positions: new ort.Tensor('int64', positionsUpTo(S), [1, S]),
-      mask: new ort.Tensor('float32', causalMask(S), [1, 1, S, S]),
-      rows: new ort.Tensor('int64', rows, [rows.length]),
-      targets: new ort.Tensor('int64', BigInt64Array.from(targets, BigInt), [targets.length]),
-    });
+    const { feeds } = paddedFeeds(seqs, rowsOf);
+    feeds.targets = new ort.Tensor('int64', BigInt64Array.from(targets, BigInt), [targets.length]);
+    const out = await session.run(feeds);
     return out.logprobs.data as Float32Array;
   }
 
@@ -253,31 +241,33 @@ export class Sampler {
       }
       const tokens = new BigInt64Array(B);
       const positions = new BigInt64Array(B);
-      // The graph chooses the tokens of on-graph sequences (llama-graph.ts chooseOnGraph) from these inputs.
-      const u = new Float32Array(B).fill(-1);
-      const invTemp = new Float32Array(B).fill(1);
-      const forced = new BigInt64Array(B).fill(-1n);
-      const toolWrote = new Array<boolean>(B).fill(false);
       for (let j = 0; j < B; j++) {
-        const seq = seqs[rows[j]!]!;
-        const t = seq.out.tokens;
+        const t = seqs[rows[j]!]!.out.tokens;
         tokens[j] = BigInt(t[t.length - 1]);
         positions[j] = BigInt(pos[j]);
-        if (finished[rows[j]!] || !onGraph[rows[j]!] || seq.aborted) continue;
-        const p = seq.prepare(V);
-        u[j] = p.u;
-        invTemp[j] = seq.inverseTemperature;
-        if (p.forced !== undefined) {
-          forced[j] = BigInt(p.forced);
-          toolWrote[j] = true;
-        }
       }
       const feeds: Record<string, ort.Tensor> = {
         tokens: new ort.Tensor('int64', tokens, [B, 1]),
         positions: new ort.Tensor('int64', positions, [B, 1]),
         mask: new ort.Tensor('float32', mask, [B, H, 1, P]),
       };
+      // The graph chooses the tokens of on-graph sequences (llama-graph.ts chooseOnGraph) from these inputs.
+      const toolWrote = new Array<boolean>(B).fill(false);
       if (sampling) {
+        const u = new Float32Array(B).fill(-1);
+        const invTemp = new Float32Array(B).fill(1);
+        const forced = new BigInt64Array(B).fill(-1n);
+        for (let j = 0; j < B; j++) {
+          const seq = seqs[rows[j]!]!;
+          if (finished[rows[j]!] || !onGraph[rows[j]!] || seq.aborted) continue;
+          const p = seq.prepare(V);
+          u[j] = p.u;
+          invTemp[j] = seq.inverseTemperature;
+          if (p.forced !== undefined) {
+            forced[j] = BigInt(p.forced);
+            toolWrote[j] = true;
+          }
+        }
         feeds.u = new ort.Tensor('float32', u, [B, 1]);
         feeds.inv_temp = new ort.Tensor('float32', invTemp, [B, 1]);
         feeds.forced = new ort.Tensor('int64', forced, [B]);
