@@ -23,6 +23,47 @@ export interface Ball {
 /** No value at this point: a pole, a logarithm of zero, an argument outside the domain. */
 export class Undefined extends Error {}
 
+/** What rootsAndLogs needs of a ball engine (this file's in doubles, bigball.ts's in big integers). */
+interface BallArithmetic<T> {
+  root(a: T, n: bigint): T;
+  exp(a: T): T;
+  ln(a: T): T;
+  div(a: T, b: T): T;
+}
+
+/**
+ * sqrt, root, exp, ln, log10 and log, which both ball engines evaluate alike through their own arithmetic
+ * (`ten` is the engine's 10); undefined for any other function, which each engine evaluates its own way.
+ */
+export function rootsAndLogs<T>(
+  m: BallArithmetic<T>,
+  e: Extract<Expr, { t: 'fn' }>,
+  args: T[],
+  ten: () => T,
+): T | undefined {
+  const a = args[0]!;
+  switch (e.name) {
+    case 'sqrt':
+      return m.root(a, 2n);
+    case 'root': {
+      const n = exact(e.args[1]!);
+      if (n?.d !== 1n || n.n < 2n || n.n > 1000n) throw new Undefined('root index');
+      return m.root(a, n.n);
+    }
+    case 'exp':
+      return m.exp(a);
+    case 'ln':
+      return m.ln(a);
+    case 'log10':
+      return m.div(m.ln(a), m.ln(ten()));
+    case 'log':
+      if (args.length !== 2) throw new Undefined('log');
+      return m.div(m.ln(a), m.ln(args[1]!));
+    default:
+      return undefined;
+  }
+}
+
 export interface Demand {
   /** bits of precision the comparison needs */
   bits: number;
@@ -281,31 +322,13 @@ export class BallEvaluator {
     if (q) return this.literal(q);
     const args = e.args.map((x) => this.eval(x));
     const a = args[0]!;
-    switch (e.name) {
-      case 'sqrt':
-        return this.root(a, 2n);
-      case 'root': {
-        const n = exact(e.args[1]!);
-        if (n?.d !== 1n || n.n < 2n || n.n > 1000n) throw new Undefined('root index');
-        return this.root(a, n.n);
-      }
-      case 'exp':
-        return this.exp(a);
-      case 'ln':
-        return this.ln(a);
-      case 'log10':
-        return this.div(this.ln(a), this.ln(ball(10)));
-      case 'log':
-        if (args.length !== 2) throw new Undefined('log');
-        return this.div(this.ln(a), this.ln(args[1]!));
-      case 'abs':
-        return this.note(ball(mag(a), 0, (a.r + 2 * EPS * mag(a)) * UP));
-      default:
-        return this.elementary(e.name, a, args);
-    }
+    const shared = rootsAndLogs(this, e, args, () => ball(10));
+    if (shared !== undefined) return shared;
+    if (e.name === 'abs') return this.note(ball(mag(a), 0, (a.r + 2 * EPS * mag(a)) * UP));
+    return this.elementary(e.name, a, args);
   }
 
-  private root(a: Ball, n: bigint): Ball {
+  root(a: Ball, n: bigint): Ball {
     if (isExactZero(a)) return a;
     if (isReal(a) && a.re < 0 && n % 2n === 1n && a.re + a.r < 0) {
       const pos = this.exp(this.div(this.ln(ball(-a.re, 0, a.r)), ball(Number(n))));

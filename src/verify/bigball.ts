@@ -5,7 +5,7 @@
  */
 import type { Expr } from './ast.js';
 import type { Demand } from './ball.js';
-import { Undefined } from './ball.js';
+import { rootsAndLogs, Undefined } from './ball.js';
 import * as B from './bigfloat.js';
 import { exact } from './evaluate.js';
 import type { Rational } from './rational.js';
@@ -261,24 +261,9 @@ export class BigBallEvaluator {
   private fn(e: Extract<Expr, { t: 'fn' }>): BigBall {
     const args = e.args.map((x) => this.eval(x));
     const a = args[0]!;
-    const half = big(this.one >> 1n);
+    const shared = rootsAndLogs(this, e, args, () => big(10n * this.one));
+    if (shared !== undefined) return shared;
     switch (e.name) {
-      case 'sqrt':
-        return this.root(a, 2n);
-      case 'root': {
-        const n = exact(e.args[1]!);
-        if (n?.d !== 1n || n.n < 2n || n.n > 1000n) throw new Undefined('root index');
-        return this.root(a, n.n);
-      }
-      case 'exp':
-        return this.exp(a);
-      case 'ln':
-        return this.ln(a);
-      case 'log10':
-        return this.div(this.ln(a), this.ln(big(10n * this.one)));
-      case 'log':
-        if (args.length !== 2) throw new Undefined('log');
-        return this.div(this.ln(a), this.ln(args[1]!));
       case 'abs': {
         const m = B.isqrt((a.re * a.re + a.im * a.im) << BigInt(2 * GUARD)) >> BigInt(GUARD);
         return this.note(big(m, 0n, a.r + 2n));
@@ -286,6 +271,7 @@ export class BigBallEvaluator {
       case 'sinh':
       case 'cosh':
       case 'tanh': {
+        const half = big(this.one >> 1n);
         const p = this.exp(a);
         const m = this.div(big(this.one), p);
         const sinh = this.mul(this.add([p, big(-m.re, -m.im, m.r)]), half);
@@ -297,7 +283,7 @@ export class BigBallEvaluator {
     }
   }
 
-  private root(a: BigBall, n: bigint): BigBall {
+  root(a: BigBall, n: bigint): BigBall {
     if (isExactZero(a)) return a;
     const inv = big(this.one / n, 0n, 1n);
     if (isReal(a) && a.re + a.r < 0n && n % 2n === 1n) {
