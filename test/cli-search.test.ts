@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplesLM, applesProblem } from '../src/reasoning/testing/apples-lm.js';
-import { ROOT, withoutProgress } from './cli.js';
+import { startMetacot, withoutProgress } from './cli.js';
 
 /**
  * `metacot search` end to end in real child processes, killed with SIGKILL mid-run and resumed.
@@ -15,7 +14,6 @@ import { ROOT, withoutProgress } from './cli.js';
  * fake model, because no real one can run in a test here; the client, the HTTP, the CLI, SQLite and
  * the kills are all real). spawnSync would block this process's server, so children run async.
  */
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
 let dir: string;
 let server: Server;
@@ -24,24 +22,7 @@ let requests = 0;
 /** Called before answering request number `requests` (1-based); lets a test kill a child mid-call. */
 let onRequest: ((n: number) => void) | null = null;
 
-function run(args: string[]): {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
-} {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr!.on('data', (d) => {
-    stderr += d;
-  });
-  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
-    (resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
+const run = (args: string[]) => startMetacot(args);
 
 const dumpResults = (file: string) => {
   const db = new Database(file, { readonly: true });

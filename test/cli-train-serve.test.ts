@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arithmeticLines } from '../src/llm/testing/tiny-model.js';
-import { ROOT } from './cli.js';
+import { startMetacot } from './cli.js';
 
 /**
  * The newcomer's path through the CLI, with no hand-written file in between: `metacot train` on text lines
@@ -13,33 +13,17 @@ import { ROOT } from './cli.js';
  * `metacot export gguf` writes as a GGUF which llama.cpp (node-llama-cpp) loads and decodes to the same
  * greedy text as the server. Children run async: the server must answer while this process waits on it.
  */
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'metacot-train-serve-'));
 const model = join(dir, 'runs', 'm');
 const children: ChildProcess[] = [];
 
-interface Done {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+function start(args: string[]): ReturnType<typeof startMetacot> {
+  const run = startMetacot(args, { cwd: dir });
+  children.push(run.child);
+  return run;
 }
 
-function start(args: string[]): { child: ChildProcess; done: Promise<Done>; stdout: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr!.on('data', (d) => {
-    stderr += d;
-  });
-  const done = new Promise<Done>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done, stdout: () => stdout };
-}
-
-const metacot = (args: string[]): Promise<Done> => start(args).done;
+const metacot = (args: string[]) => start(args).done;
 
 beforeAll(() => {
   writeFileSync(

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,25 +16,45 @@ export function metacot(args: string[], opts: { cwd?: string; timeoutMs?: number
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs the built CLI without blocking this process (for tests that serve HTTP to it from here). */
-export function metacotAsync(
+/** How a CLI run started with startMetacot ended, and all it wrote. */
+export interface CliDone {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Starts the built CLI without blocking this process (for tests that serve HTTP to it from here, kill it mid-run
+ * or read a server's first lines): the child, its output so far, and a promise of how it ended.
+ */
+export function startMetacot(
   args: string[],
   opts: { cwd?: string } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+): { child: ChildProcess; stdout: () => string; done: Promise<CliDone> } {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c) => {
+    stdout += c;
+  });
+  child.stderr!.on('data', (c) => {
+    stderr += c;
+  });
+  const done = new Promise<CliDone>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, stdout: () => stdout, done };
+}
+
+/** Runs the built CLI without blocking this process, to its end. */
+export function metacotAsync(args: string[], opts: { cwd?: string } = {}): Promise<CliDone> {
+  return startMetacot(args, opts).done;
 }
 
 /**
