@@ -1,5 +1,4 @@
 /** `metacot data build` through the built CLI: outputs, summary, and one-line errors for bad input. */
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -14,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metacot, metacotAsync, ROOT, withoutProgress } from './cli.js';
+import { metacot, metacotAsync, withoutProgress } from './cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metacot-cli-data-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -135,15 +134,7 @@ describe('metacot data build --difficulty-endpoint', () => {
     );
     const out = join(dir, 'out3');
     const args = ['data', 'build', '--in', src, '--out', out, '--workers', '0', '--format', 'jsonl'];
-    const run = (extra: string[]) =>
-      new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args, ...extra]);
-        let stderr = '';
-        child.stderr.on('data', (c) => {
-          stderr += c;
-        });
-        child.on('close', (code) => resolve({ code, stderr }));
-      });
+    const run = (extra: string[]) => metacotAsync([...args, ...extra]);
     const r = await run(['--difficulty-endpoint', url, '--difficulty-model', 'scripted', '--rollouts', '4']);
     expect(withoutProgress(r.stderr)).toBe('');
     expect(r.code).toBe(0);

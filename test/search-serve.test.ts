@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainTinyTextModel } from '../src/llm/testing/tiny-model.js';
 import { verify } from '../src/verify/verify.js';
-import { ROOT, withoutProgress } from './cli.js';
+import { metacotAsync, ROOT, withoutProgress } from './cli.js';
 
 /**
  * `metacot search` against a real model: a tiny character-level model trained here on "a plus b is c."
@@ -50,24 +50,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Async, so this process stays free while the child talks to the server (another child here). */
-function metacot(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 const search = (out: string) =>
-  metacot([
+  metacotAsync([
     'search',
     '--problems',
     join(dir, 'problems.jsonl'),
@@ -129,7 +113,13 @@ describe('metacot search against metacot serve', () => {
     // the server samples with the request's seed: a second run stores the same results
     await search(join(dir, 'b.sqlite'));
     expect(JSON.stringify(rows(join(dir, 'b.sqlite')))).toBe(JSON.stringify(results));
-    const e = await metacot(['search', 'export', join(dir, 'a.sqlite'), '--out', join(dir, 'sft.jsonl')]);
+    const e = await metacotAsync([
+      'search',
+      'export',
+      join(dir, 'a.sqlite'),
+      '--out',
+      join(dir, 'sft.jsonl'),
+    ]);
     expect(e.code).toBe(0);
     expect(readFileSync(join(dir, 'sft.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(solved);
   });
