@@ -3,8 +3,8 @@
 `metacot bench rl` writes the workload of its last timed step (the prompts, the completions it sampled,
 the sequences and per-token weights of its update) and runs this script on it:
     /usr/bin/python3 bench/torch_rl.py workload.json
-Run it with Debian's python3 (apt-get install -y python3-torch libopenblas0-pthread); `bench rl` sets
-OPENBLAS_CORETYPE from the CPU flags as bench/train-vs-torch.sh does.
+Run it with Debian's python3 (apt-get install -y python3-torch libopenblas0-pthread); OpenBLAS's core is named
+from the CPU flags as in bench/torch_train.py.
 
 The three phases, as a PyTorch user would write them:
   sample  all sequences in one batch: prefill of the right-padded prompts, then one decode step per token
@@ -25,16 +25,11 @@ import math
 import sys
 import time
 
-try:
-    import torch
-    import torch.nn.functional as F
-except ImportError:
-    print("torch is not installed for this python; run: apt-get install -y python3-torch libopenblas0-pthread "
-          "and use /usr/bin/python3", file=sys.stderr)
-    sys.exit(3)
+import torch_train  # first: it names OpenBLAS's core, then loads torch (or says how to install it)
+import torch
+import torch.nn.functional as F
 
-
-from torch_train import Model as TrainModel  # noqa: E402  (bench/ is the script's folder, so on sys.path)
+TrainModel = torch_train.Model
 
 
 class Model(TrainModel):

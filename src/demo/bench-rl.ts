@@ -185,28 +185,11 @@ function torchReference(python: string, model: ModelConfig, cfg: RunConfig, w: R
         ...w,
       }),
     );
-    const r = spawnSync(python, [script, file], {
-      encoding: 'utf8',
-      env: { ...process.env, ...openblasCore() },
-      maxBuffer: 1 << 24,
-    });
+    const r = spawnSync(python, [script, file], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (r.error) return { error: `${python}: ${r.error.message}` };
     if (r.status !== 0) return { error: (r.stderr.trim().split('\n').pop() ?? '') || `exit ${r.status}` };
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-/**
- * OpenBLAS picks its kernels from the CPU's model name, and in VMs that report a generic name it falls back
- * to slow SSE3 ones; naming the core from the CPU flags (as bench/train-vs-torch.sh does) keeps the
- * baseline honest. A value the user set wins.
- */
-function openblasCore(): Record<string, string> {
-  if (process.env.OPENBLAS_CORETYPE) return {};
-  const flags = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  if (/\bavx512f\b/.test(flags)) return { OPENBLAS_CORETYPE: 'SkylakeX' };
-  if (/\bavx2\b/.test(flags)) return { OPENBLAS_CORETYPE: 'Haswell' };
-  return {};
 }
