@@ -16,8 +16,8 @@ import { Tokenizer, VOCABULARIES } from '../dist/countdown/tokenizer.js';
 import { parseRunConfig } from '../dist/demo/config.js';
 import { loadData, metaRlProblems } from '../dist/demo/data.js';
 import { repeatedPrompts, toolsFor } from '../dist/demo/examples.js';
+import { rlStepDraw } from '../dist/demo/rl.js';
 import { loadWeights, modelConfig } from '../dist/demo/sft.js';
-import { pickProblems } from '../dist/demo/star.js';
 import { Sampler } from '../dist/engine/infer/sampler.js';
 import { initWeights } from '../dist/engine/init.js';
 import { buildTrainGraph } from '../dist/engine/model.js';
@@ -71,7 +71,7 @@ async function profileDecode(run: string): Promise<void> {
   const tokenizer = new Tokenizer(VOCABULARIES[cfg.data.vocab]);
   const model = modelConfig(cfg, tokenizer.size);
   const data = await loadData(join(run, 'data'));
-  const problems = pickProblems(metaRlProblems(cfg, data.train), cfg.rl.problems, cfg.seed * 104729 + 1);
+  const { problems } = rlStepDraw(cfg, metaRlProblems(cfg, data.train, tokenizer, cfg.rl.pool), 1);
   const { prompts, owners } = repeatedPrompts(tokenizer, problems, cfg.rl.group, cfg.data.format);
   // Sessions the sampler creates get the profiler; each is ended when the sampling is done.
   const create = ort.InferenceSession.create.bind(ort.InferenceSession);
@@ -87,7 +87,7 @@ async function profileDecode(run: string): Promise<void> {
   await sampler.generate({
     prompts,
     maxNewTokens: cfg.eval.maxNewTokens,
-    temperature: cfg.rl.temperature,
+    temperature: 1, // RL samples from the policy it trains (rl.ts)
     stopTokens: [tokenizer.vocab.eos],
     seed: cfg.seed + 1001,
     logprobs: true,

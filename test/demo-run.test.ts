@@ -8,7 +8,14 @@ import { verifyCountdown } from '../src/countdown/verify.js';
 import { loadCheckpoint } from '../src/engine/checkpoint.js';
 import { metacot, ROOT } from './cli.js';
 
-const MODELS = ['cot', 'metacot', 'metacot_star', 'metacot_rl'];
+const TOOL_MODELS = ['cot', 'cot_resample', 'metacot', 'metacot_star', 'metacot_rl'];
+const MODELS = [
+  ...TOOL_MODELS,
+  'cot_no_tools',
+  'metacot_no_tools',
+  'metacot_star_no_tools',
+  'metacot_rl_no_tools',
+];
 
 const tmp = mkdtempSync(join(tmpdir(), 'metacot-run-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -49,24 +56,45 @@ describe('metacot run (smoke config)', () => {
     expect(r.stderr).not.toMatch(/train CoT/); // finished stages are not run again
 
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    // Both test sets: held-out targets (top level, predictions/<key>.jsonl) and held-out inputs.
+    // Both test sets: held-out targets (top level, predictions/<key>.jsonl) and held-out inputs, and
+    // their validation twins; every model with the run's tools and without them.
     const sets = MODELS.flatMap((key) => [
-      { m: results[key], file: join(out, 'predictions', `${key}.jsonl`) },
-      { m: results[key]?.held_out_inputs, file: join(out, 'predictions', 'test-inputs', `${key}.jsonl`) },
+      { key, m: results[key], file: join(out, 'predictions', `${key}.jsonl`) },
+      {
+        key,
+        m: results[key]?.held_out_inputs,
+        file: join(out, 'predictions', 'test-inputs', `${key}.jsonl`),
+      },
+      { key, m: results[key]?.valid, file: join(out, 'predictions', 'valid', `${key}.jsonl`) },
+      { key, m: results[key]?.valid_inputs, file: join(out, 'predictions', 'valid-inputs', `${key}.jsonl`) },
     ]);
-    for (const { m, file } of sets) {
+    const testPrompts = new Set<string>();
+    for (const { key, m, file } of sets) {
       expect(m).toBeDefined();
       const preds = readFileSync(file, 'utf8')
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l));
       expect(m.n_eval).toBe(preds.length);
-      expect(m.n_distinct).toBe(new Set(preds.map((p) => `${p.target}|${p.nums}`)).size);
+      // Every prompt (number multiset and target) once per set, and in no other set.
+      const prompts = preds.map((p) => `${p.target}|${[...p.nums].sort((a, b) => a - b)}`);
+      expect(m.n_distinct).toBe(preds.length);
+      expect(new Set(prompts).size).toBe(preds.length);
+      if (key === 'cot') {
+        for (const q of prompts) expect(testPrompts.has(q)).toBe(false);
+        for (const q of prompts) testPrompts.add(q);
+      }
       const solved = preds.filter((p) => p.solution.length > 0 && verifyCountdown(p, p.solution).ok).length;
       expect(m.accuracy).toBeCloseTo(solved / preds.length, 12);
       expect(m.mean_tokens).toBeCloseTo(preds.reduce((a, p) => a + p.output_tokens, 0) / preds.length, 9);
+      const tools = TOOL_MODELS.includes(key);
       for (const p of preds) {
         for (const f of ['nums', 'target', 'output', 'solution', 'solved']) expect(p).toHaveProperty(f);
+        if (key === 'cot_resample') expect(p.attempts).toBeGreaterThanOrEqual(1);
+        if (!tools) {
+          expect(p).not.toHaveProperty('tool_tokens');
+          continue;
+        }
         // smoke.yaml runs with the demo's tools: the calculator's results are right wherever the rules allow
         // one (the smoke model rarely writes a whole step; evaluate.test.ts checks the tools' wiring).
         expect(p.tool_tokens).toBeLessThanOrEqual(p.output_tokens);
@@ -84,7 +112,7 @@ describe('metacot run (smoke config)', () => {
       );
       const g = m.goal_checks;
       // The goal test writes every check: none is wrong.
-      expect(g.misses + g.false_goals).toBe(0);
+      if (tools) expect(g.misses + g.false_goals).toBe(0);
       expect([g.hits, g.misses, g.false_goals, g.rejections]).toEqual([
         verdicts.filter((v) => v.isTarget && v.goal).length,
         verdicts.filter((v) => v.isTarget && !v.goal).length,
@@ -93,6 +121,26 @@ describe('metacot run (smoke config)', () => {
       ]);
     }
     expect(Object.keys(results.stages)).toContain('rl_1');
+    // Every claim on every set, paired: recomputed here from the predictions.
+    const claim = results.comparisons.find(
+      (c: { set: string; a: string; b: string }) =>
+        c.set === 'inputs' && c.a === 'metacot' && c.b === 'cot_resample',
+    );
+    const solvedIn = (key: string) =>
+      readFileSync(join(out, 'predictions', 'test-inputs', `${key}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .map((p) => p.solution.length > 0 && verifyCountdown(p, p.solution).ok);
+    const [a, b] = [solvedIn('metacot'), solvedIn('cot_resample')];
+    expect(claim.a_only).toBe(a.filter((x, i) => x && !b[i]).length);
+    expect(claim.b_only).toBe(a.filter((x, i) => !x && b[i]).length);
+    expect(claim.p_mcnemar).toBeGreaterThan(0);
+    expect(claim.p_mcnemar).toBeLessThanOrEqual(1);
+    expect(new Set(results.comparisons.map((c: { set: string }) => c.set))).toEqual(
+      new Set(['valid', 'valid-inputs', 'targets', 'inputs']),
+    );
+    expect(['metacot_rl', 'metacot_star']).toContain(results.rl_choice);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<svg/);
     expect(r.stdout).toMatch(/Meta-CoT \+ RL/);
 

@@ -5,9 +5,15 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../core/errors.js';
-import { type CountdownConfig, type Split, splitTargets, validateConfig } from './generator.js';
+import {
+  type CountdownConfig,
+  HELD_OUT_SPLITS,
+  type Split,
+  splitTargets,
+  validateConfig,
+} from './generator.js';
 import type { TraceFormat } from './linearize/format.js';
-import { distinctTestDraws, makeRecord, type RecordOptions } from './record.js';
+import { distinctDraws, makeRecord, type RecordOptions } from './record.js';
 import { parseSolverName, SOLVER_NAMES } from './solvers.js';
 
 export interface GenerateOptions {
@@ -16,6 +22,9 @@ export interface GenerateOptions {
   testCount: number;
   /** Problems on held-out inputs (`config.heldOutInputFraction`), train targets: the `test-inputs` split. */
   testInputsCount?: number;
+  /** Problems of the validation splits (`config.validationFraction`): held-out targets, held-out inputs. */
+  validCount?: number;
+  validInputsCount?: number;
   /** Fewer test problems than asked when the held-out space has fewer distinct ones: all of them. */
   testUpTo?: boolean;
   solver: string;
@@ -90,11 +99,20 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
   if (parseSolverName(opts.solver) === null) {
     throw new UserError(`unknown solver '${opts.solver}' (known: ${SOLVER_NAMES.join(', ')})`);
   }
-  const testInputsCount = opts.testInputsCount ?? 0;
+  const asked: Record<Split, number> = {
+    train: opts.trainCount,
+    test: opts.testCount,
+    'test-inputs': opts.testInputsCount ?? 0,
+    valid: opts.validCount ?? 0,
+    'valid-inputs': opts.validInputsCount ?? 0,
+  };
+  const testInputsCount = asked['test-inputs'];
   for (const [name, n] of [
     ['count', opts.trainCount],
     ['test-count', opts.testCount],
     ['test-inputs-count', testInputsCount],
+    ['valid-count', asked.valid],
+    ['valid-inputs-count', asked['valid-inputs']],
   ] as const) {
     if (!(Number.isInteger(n) && n >= 0))
       throw new UserError(`--${name} must be a non-negative integer, got ${n}`);
@@ -102,6 +120,14 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
   if (testInputsCount > 0 && !(opts.config.heldOutInputFraction > 0)) {
     throw new UserError(
       '--test-inputs-count needs held-out inputs: set --held-out-inputs to a fraction above 0',
+    );
+  }
+  if (asked.valid + asked['valid-inputs'] > 0 && !(opts.config.validationFraction > 0)) {
+    throw new UserError('--valid-count and --valid-inputs-count need --validation above 0');
+  }
+  if (asked['valid-inputs'] > 0 && !(opts.config.heldOutInputFraction > 0)) {
+    throw new UserError(
+      '--valid-inputs-count needs held-out inputs: set --held-out-inputs to a fraction above 0',
     );
   }
   const folder = dirname(out) || '.';
@@ -118,27 +144,21 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
     format: opts.format,
   };
   // Fail fast, with the generator's own message, on configs that cannot produce a problem.
-  for (const [split, n] of [
-    ['train', opts.trainCount],
-    ['test', opts.testCount],
-    ['test-inputs', testInputsCount],
-  ] as const) {
+  for (const [split, n] of Object.entries(asked) as Array<[Split, number]>) {
     if (n > 0) {
       const probe = await renderChunk(recordOpts, { id: 0, split, start: 0, end: 1 });
       if (probe.error)
         throw probe.error.user ? new UserError(probe.error.message) : new Error(probe.error.message);
     }
   }
-  recordOpts.testDraws = distinctTestDraws(recordOpts, opts.testCount, opts.testUpTo);
-  recordOpts.testInputDraws = distinctTestDraws(recordOpts, testInputsCount, opts.testUpTo, 'test-inputs');
-  const counts: Record<Split, number> = {
-    train: opts.trainCount,
-    test: recordOpts.testDraws.length,
-    'test-inputs': recordOpts.testInputDraws.length,
-  };
+  recordOpts.draws = Object.fromEntries(
+    HELD_OUT_SPLITS.map((split) => [split, distinctDraws(recordOpts, asked[split], split, opts.testUpTo)]),
+  );
+  const counts = { ...asked };
+  for (const split of HELD_OUT_SPLITS) counts[split] = recordOpts.draws[split]!.length;
 
   const chunks = planChunks(counts, opts.chunkSize ?? 250);
-  const total = counts.train + counts.test + counts['test-inputs'];
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const tmp = `${out}.tmp-${process.pid}`;
   const file = createWriteStream(tmp);
   const fileError = once(file, 'error').then(([e]) => {
@@ -181,7 +201,7 @@ export async function generateCountdownFile(out: string, opts: GenerateOptions):
 
 function planChunks(counts: Record<Split, number>, size: number): Chunk[] {
   const chunks: Chunk[] = [];
-  for (const split of ['train', 'test', 'test-inputs'] as const) {
+  for (const split of ['train', ...HELD_OUT_SPLITS] as const) {
     const n = counts[split];
     for (let start = 0; start < n; start += size) {
       chunks.push({ id: chunks.length, split, start, end: Math.min(n, start + size) });

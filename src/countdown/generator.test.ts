@@ -4,12 +4,12 @@ import { Rng } from '../core/rng.js';
 import {
   type CountdownConfig,
   drawProblem,
-  isHeldOutInput,
+  inputSplit,
   SOS_COUNTDOWN,
   splitTargets,
   validateConfig,
 } from './generator.js';
-import { distinctTestDraws, makeRecord } from './record.js';
+import { distinctDraws, makeRecord } from './record.js';
 import { findSolution } from './solve.js';
 import { verifyCountdown } from './verify.js';
 
@@ -19,7 +19,13 @@ describe('countdown generator', () => {
     expect(test).toHaveLength(9);
     expect(train).toHaveLength(82);
     expect(new Set([...train, ...test]).size).toBe(91);
-    expect(splitTargets(SOS_COUNTDOWN)).toEqual({ train, test, 'test-inputs': train });
+    expect(splitTargets(SOS_COUNTDOWN)).toEqual({
+      train,
+      test,
+      valid: [],
+      'test-inputs': train,
+      'valid-inputs': train,
+    });
     expect(splitTargets({ ...SOS_COUNTDOWN, seed: 1 }).test).not.toEqual(test);
   });
 
@@ -106,7 +112,8 @@ describe('countdown generator', () => {
   });
 
   it('gives the test split distinct problems, and names the held-out space when it is too small', async () => {
-    // 3 numbers in 1–4, one held-out target: a space small enough to count by brute force.
+    // 3 numbers in 1–4, one held-out target: a space small enough to count by brute force (as
+    // number multisets: the same numbers in another order are the same prompt).
     const config: CountdownConfig = {
       ...SOS_COUNTDOWN,
       numbers: 3,
@@ -119,26 +126,27 @@ describe('countdown generator', () => {
     expect(targets.test).toHaveLength(1);
     let space = 0;
     for (let a = 1; a <= 4; a++)
-      for (let b = 1; b <= 4; b++)
-        for (let c = 1; c <= 4; c++) if (findSolution([a, b, c], targets.test[0])) space++;
+      for (let b = a; b <= 4; b++)
+        for (let c = b; c <= 4; c++) if (findSolution([a, b, c], targets.test[0])) space++;
+    const sorted = (nums: readonly number[]) => [...nums].sort((a, b) => a - b).join(' ');
     const opts = { config, targets, solver: 'dfs-sum', format: 'compact' as const };
-    const draws = distinctTestDraws(opts, space);
+    const draws = distinctDraws(opts, space, 'test');
     const keys = new Set<string>();
     for (let i = 0; i < space; i++) {
-      const r = await makeRecord({ ...opts, testDraws: draws }, 'test', i);
-      keys.add(`${r.nums.join(' ')}=${r.target}`);
+      const r = await makeRecord({ ...opts, draws: { test: draws } }, 'test', i);
+      keys.add(`${sorted(r.nums)}=${r.target}`);
     }
     expect(keys.size).toBe(space);
     // Without the plan, the same number of draws repeats problems: what the plan exists to prevent.
     const plain = new Set<string>();
     for (let i = 0; i < space; i++) {
       const r = await makeRecord(opts, 'test', i);
-      plain.add(`${r.nums.join(' ')}=${r.target}`);
+      plain.add(`${sorted(r.nums)}=${r.target}`);
     }
     expect(plain.size).toBeLessThan(space);
-    expect(distinctTestDraws(opts, space + 5, true)).toEqual(draws);
-    expect(() => distinctTestDraws(opts, space + 1)).toThrowError(
-      new RegExp(`only ${space} distinct held-out problems found`),
+    expect(distinctDraws(opts, space + 5, 'test', true)).toEqual(draws);
+    expect(() => distinctDraws(opts, space + 1, 'test')).toThrowError(
+      new RegExp(`only ${space} distinct test problems found`),
     );
   });
 
@@ -152,12 +160,12 @@ describe('countdown generator', () => {
     };
     const targets = splitTargets(config);
     const sorted = (nums: readonly number[]) => [...nums].sort((a, b) => a - b).join(' ');
-    expect(isHeldOutInput(config, [3, 7, 9], 20)).toBe(isHeldOutInput(config, [9, 3, 7], 20));
-    expect(isHeldOutInput({ ...config, heldOutInputFraction: 0 }, [3, 7, 9], 20)).toBe(false);
+    expect(inputSplit(config, [3, 7, 9], 20)).toBe(inputSplit(config, [9, 3, 7], 20));
+    expect(inputSplit({ ...config, heldOutInputFraction: 0 }, [3, 7, 9], 20)).toBe('train');
     // About the asked fraction of all prompts, by the hash alone.
     let held = 0;
     for (let a = 1; a <= 12; a++)
-      for (let t = 10; t <= 40; t++) if (isHeldOutInput(config, [a, a + 1, 5], t)) held++;
+      for (let t = 10; t <= 40; t++) if (inputSplit(config, [a, a + 1, 5], t) !== 'train') held++;
     expect(held / (12 * 31)).toBeGreaterThan(0.14);
     expect(held / (12 * 31)).toBeLessThan(0.26);
 
@@ -165,20 +173,58 @@ describe('countdown generator', () => {
     const train = new Set<string>();
     for (let i = 0; i < 400; i++) {
       const r = await makeRecord(opts, 'train', i);
-      expect(isHeldOutInput(config, r.nums, r.target)).toBe(false);
+      expect(inputSplit(config, r.nums, r.target)).toBe('train');
       train.add(`${sorted(r.nums)}=${r.target}`);
     }
-    const draws = distinctTestDraws(opts, 60, false, 'test-inputs');
+    const draws = distinctDraws(opts, 60, 'test-inputs');
     const inputs = new Set<string>();
     for (let i = 0; i < draws.length; i++) {
-      const r = await makeRecord({ ...opts, testInputDraws: draws }, 'test-inputs', i);
+      const r = await makeRecord({ ...opts, draws: { 'test-inputs': draws } }, 'test-inputs', i);
       expect(r.id).toBe(`test-inputs-${i}`);
       expect(targets.train).toContain(r.target);
-      expect(isHeldOutInput(config, r.nums, r.target)).toBe(true);
+      expect(inputSplit(config, r.nums, r.target)).toBe('test-inputs');
       expect(train.has(`${sorted(r.nums)}=${r.target}`)).toBe(false);
       inputs.add(`${sorted(r.nums)}=${r.target}`);
     }
     expect(inputs.size).toBe(60); // distinct as multisets: no permutation of one another
+  });
+
+  it('splits each held-out pool into disjoint validation and test parts', async () => {
+    const config: CountdownConfig = {
+      ...SOS_COUNTDOWN,
+      numbers: 3,
+      numMax: 12,
+      maxTarget: 60,
+      heldOutFraction: 0.3,
+      heldOutInputFraction: 0.5,
+      validationFraction: 1 / 3,
+    };
+    const targets = splitTargets(config);
+    expect(targets.test).toHaveLength(10);
+    expect(targets.valid).toHaveLength(5);
+    const all = [...targets.train, ...targets.test, ...targets.valid].sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 51 }, (_, i) => 10 + i)); // each value in exactly one split
+    // Without validation, the test targets are those of before: the same shuffle, the same prefix.
+    expect(splitTargets({ ...config, validationFraction: 0 }).test).toEqual([
+      ...targets.test,
+      ...targets.valid,
+    ]);
+    const counts = { train: 0, 'valid-inputs': 0, 'test-inputs': 0 };
+    for (let a = 1; a <= 12; a++) for (let t = 10; t <= 60; t++) counts[inputSplit(config, [a, 2, 5], t)]++;
+    const n = 12 * 51;
+    expect(counts['valid-inputs'] / n).toBeGreaterThan(0.1); // ≈ 0.5 × 1/3
+    expect(counts['valid-inputs'] / n).toBeLessThan(0.24);
+    expect(counts['test-inputs'] / n).toBeGreaterThan(0.26); // ≈ 0.5 × 2/3
+    expect(counts['test-inputs'] / n).toBeLessThan(0.4);
+    const opts = { config, targets, solver: 'dfs-sum', format: 'compact' as const };
+    for (const split of ['valid', 'valid-inputs'] as const) {
+      const draws = distinctDraws(opts, 20, split);
+      for (let i = 0; i < draws.length; i++) {
+        const r = await makeRecord({ ...opts, draws: { [split]: draws } }, split, i);
+        if (split === 'valid') expect(targets.valid).toContain(r.target);
+        else expect(inputSplit(config, r.nums, r.target)).toBe('valid-inputs');
+      }
+    }
   });
 
   it('rejects a held-out-input fraction outside [0, 1)', () => {

@@ -20,6 +20,12 @@ export interface CountdownConfig {
    * `test-inputs` split: SoS's other test set, unseen inputs on targets the model trained on. 0: none.
    */
   heldOutInputFraction: number;
+  /**
+   * Share of each held-out pool that is validation instead of test: of the held-out target values
+   * (split `valid`) and of the held-out inputs (split `valid-inputs`). Choices are made on validation,
+   * so the test sets are read once per configuration. 0: no validation splits.
+   */
+  validationFraction: number;
   /** Draw the input numbers without replacement. */
   distinct: boolean;
   seed: number;
@@ -33,15 +39,24 @@ export const SOS_COUNTDOWN: CountdownConfig = {
   maxTarget: 100,
   heldOutFraction: 0.1,
   heldOutInputFraction: 0,
+  validationFraction: 0,
   distinct: false,
   seed: 0,
 };
 
 /**
  * `test`: problems on held-out target values; `test-inputs`: held-out prompts on train targets
- * (SoS's "held-out inputs", its 51.27% vs 25.73% headline).
+ * (SoS's "held-out inputs", its 51.27% vs 25.73% headline). `valid` and `valid-inputs` are drawn
+ * the same way from disjoint pools (other held-out target values, other held-out prompts).
  */
-export type Split = 'train' | 'test' | 'test-inputs';
+export type Split = 'train' | HeldOutSplit;
+export type HeldOutSplit = 'valid' | 'test' | 'valid-inputs' | 'test-inputs';
+export const HELD_OUT_SPLITS: readonly HeldOutSplit[] = ['valid', 'valid-inputs', 'test', 'test-inputs'];
+
+/** Whether a split holds out target values (`valid`, `test`) rather than inputs on train targets. */
+export function onHeldOutTargets(split: Split): boolean {
+  return split === 'valid' || split === 'test';
+}
 
 /** Per-problem draws before giving up: far above what any sane config needs (SoS's task: ~1.4 on average). */
 export const MAX_DRAWS = 20_000;
@@ -73,6 +88,11 @@ export function validateConfig(c: CountdownConfig): void {
   if (!(c.heldOutFraction >= 0 && c.heldOutFraction < 1)) {
     throw new UserError(`countdown config: 'heldOutFraction' must be in [0, 1), got ${c.heldOutFraction}`);
   }
+  if (!(c.validationFraction >= 0 && c.validationFraction < 1)) {
+    throw new UserError(
+      `countdown config: 'validationFraction' must be in [0, 1), got ${c.validationFraction}`,
+    );
+  }
   if (!(c.heldOutInputFraction >= 0 && c.heldOutInputFraction < 1)) {
     throw new UserError(
       `countdown config: 'heldOutInputFraction' must be in [0, 1), got ${c.heldOutInputFraction}`,
@@ -82,26 +102,41 @@ export function validateConfig(c: CountdownConfig): void {
 
 /**
  * Splits target values as SoS does: shuffle all targets with the seed, hold out the first
- * fraction for test. Test problems only ever use held-out targets, so a model never trained on them.
+ * fraction (the last `validationFraction` of those for validation, the rest for test). Held-out
+ * problems only ever use held-out targets, so a model never trained on them.
  */
 export function splitTargets(c: CountdownConfig): Record<Split, number[]> {
   const all: number[] = [];
   for (let t = c.minTarget; t <= c.maxTarget; t++) all.push(t);
   new Rng(c.seed).shuffle(all);
-  const nTest = Math.floor(all.length * c.heldOutFraction);
-  return { test: all.slice(0, nTest), train: all.slice(nTest), 'test-inputs': all.slice(nTest) };
+  const nHeld = Math.floor(all.length * c.heldOutFraction);
+  const nTest = nHeld - Math.round(nHeld * c.validationFraction);
+  const train = all.slice(nHeld);
+  return {
+    train,
+    test: all.slice(0, nTest),
+    valid: all.slice(nTest, nHeld),
+    'test-inputs': train,
+    'valid-inputs': train,
+  };
 }
 
 /**
- * Whether a prompt on a train target is held out of training (`heldOutInputFraction`): a hash of
- * the seed, the target and the numbers in sorted order, so the same numbers in another order are
- * held out together, and the answer does not depend on which stream drew them.
+ * Which split a prompt on a train target belongs to (`heldOutInputFraction`, `validationFraction`):
+ * a hash of the seed, the target and the numbers in sorted order, so the same numbers in another
+ * order go together, and the answer does not depend on which stream drew them.
  */
-export function isHeldOutInput(c: CountdownConfig, nums: readonly number[], target: number): boolean {
-  if (c.heldOutInputFraction === 0) return false;
+export function inputSplit(
+  c: CountdownConfig,
+  nums: readonly number[],
+  target: number,
+): 'train' | 'valid-inputs' | 'test-inputs' {
+  if (c.heldOutInputFraction === 0) return 'train';
   let h = hash32(c.seed, target);
   for (const n of sortedNums(nums)) h = hash32(h, n);
-  return h / 2 ** 32 < c.heldOutInputFraction;
+  const u = h / 2 ** 32;
+  if (u >= c.heldOutInputFraction) return 'train';
+  return u < c.heldOutInputFraction * c.validationFraction ? 'valid-inputs' : 'test-inputs';
 }
 
 export interface DrawnProblem extends CountdownProblem {
@@ -123,8 +158,8 @@ export function drawProblem(c: CountdownConfig, targets: number[], split: Split,
   for (let draw = 0; draw < MAX_DRAWS; draw++) {
     const target = rng.choice(targets);
     const nums = drawNumbers(c, rng);
-    // Train never draws a held-out input; the test-inputs split draws nothing else.
-    if (split !== 'test' && isHeldOutInput(c, nums, target) !== (split === 'test-inputs')) continue;
+    // Train never draws a held-out input; each held-out-input split draws only its own.
+    if (!onHeldOutTargets(split) && inputSplit(c, nums, target) !== split) continue;
     const reference = findSolution(nums, target);
     if (reference) return { nums, target, split, reference } satisfies DrawnProblem;
   }

@@ -1,7 +1,13 @@
 import { UserError } from '../core/errors.js';
 import { hash32, Rng } from '../core/rng.js';
 import { multisetKey, stepText } from './arithmetic.js';
-import { type CountdownConfig, drawProblem, type Split } from './generator.js';
+import {
+  type CountdownConfig,
+  drawProblem,
+  type HeldOutSplit,
+  onHeldOutTargets,
+  type Split,
+} from './generator.js';
 import { astarTrace } from './linearize/astar.js';
 import type { TraceFormat } from './linearize/format.js';
 import { optimalPath, streamOfSearch } from './linearize/stream.js';
@@ -41,16 +47,21 @@ export interface RecordOptions {
   solver: string;
   format: TraceFormat;
   /**
-   * Which draw of the test stream each test record takes (`distinctTestDraws`), so the test split
-   * holds distinct problems; without it, test record i is draw i, repeats included.
+   * Which draw of its stream each record of a held-out split takes (`distinctDraws`), so the split
+   * holds distinct problems; without it, record i is draw i, repeats included.
    */
-  testDraws?: number[];
-  /** The same for the `test-inputs` split (`distinctTestDraws` with that split). */
-  testInputDraws?: number[];
+  draws?: Partial<Record<HeldOutSplit, number[]>>;
 }
 
 /** Each stream of problems draws from its own seeded sequence; one table keeps the tags distinct. */
-const DRAW_STREAM: Record<Split | 'metaRl', number> = { train: 1, test: 2, metaRl: 3, 'test-inputs': 4 };
+const DRAW_STREAM: Record<Split | 'metaRl', number> = {
+  train: 1,
+  test: 2,
+  metaRl: 3,
+  'test-inputs': 4,
+  valid: 5,
+  'valid-inputs': 6,
+};
 const tokenizer = new Tokenizer();
 
 /** The generator for draw `draw` of a stream: independent of how work is split across workers. */
@@ -59,20 +70,18 @@ export function drawRng(config: CountdownConfig, stream: keyof typeof DRAW_STREA
 }
 
 /**
- * Picks `count` draws of a test stream that give distinct problems, first occurrences in draw
- * order. For held-out targets (`test`) the same numbers in another order count as another prompt;
- * held-out inputs (`test-inputs`) are held out as number multisets, so there they count as one.
- * A test set drawn with repeats measures fewer problems than it claims, and its confidence interval
- * is too narrow. A held-out
- * space too small for `count` is an error that names its size, or with `upTo`, gives all of it
- * that `maxDraws` draws reach (for the demo's 3 numbers in 1–9, every solvable prompt: each has odds
- * above 1 in 500 per draw, so 100,000 draws all miss one with odds below e^-200).
+ * Picks `count` draws of a held-out stream that give distinct problems (number multiset and target:
+ * the same numbers in another order are the same prompt), first occurrences in draw order. A test
+ * set drawn with repeats measures fewer problems than it claims, and its intervals are too narrow.
+ * A held-out space too small for `count` is an error that names its size, or with `upTo`, gives all
+ * of it that `maxDraws` draws reach (for the demo's 3 numbers in 1–12, every solvable prompt: each
+ * has odds above 1 in 2,000 per draw, so 100,000 draws all miss one with odds below e^-50).
  */
-export function distinctTestDraws(
+export function distinctDraws(
   opts: RecordOptions,
   count: number,
+  split: HeldOutSplit,
   upTo = false,
-  split: 'test' | 'test-inputs' = 'test',
 ): number[] {
   const seen = new Set<string>();
   const draws: number[] = [];
@@ -82,15 +91,15 @@ export function distinctTestDraws(
       if (upTo) break;
       const c = opts.config;
       throw new UserError(
-        `only ${draws.length} distinct ${split === 'test' ? 'held-out' : 'held-out-input'} problems found in ${maxDraws} draws, fewer than the ${count} asked for ` +
+        `only ${draws.length} distinct ${split} problems found in ${maxDraws} draws, fewer than the ${count} asked for ` +
           `(${c.numbers} numbers in [${c.numMin}, ${c.numMax}], ` +
-          (split === 'test'
-            ? `held-out targets ${opts.targets.test.join(', ')}): ask for fewer test problems, or raise heldOutFraction / widen the numbers`
+          (onHeldOutTargets(split)
+            ? `held-out targets ${opts.targets[split].join(', ')}): ask for fewer, or raise heldOutFraction / widen the numbers`
             : `held-out input fraction ${c.heldOutInputFraction}): ask for fewer, or raise heldOutInputFraction / widen the numbers`),
       );
     }
     const p = drawProblem(opts.config, opts.targets[split], split, draw, drawRng(opts.config, split, draw));
-    const key = `${split === 'test' ? p.nums.join(',') : multisetKey(p.nums)}=${p.target}`;
+    const key = `${multisetKey(p.nums)}=${p.target}`;
     if (!seen.has(key)) {
       seen.add(key);
       draws.push(draw);
@@ -101,8 +110,7 @@ export function distinctTestDraws(
 
 /** Builds record `index` of `split`: a pure function of the options, whichever worker computes it. */
 export async function makeRecord(opts: RecordOptions, split: Split, index: number): Promise<CountdownRecord> {
-  const planned =
-    split === 'test' ? opts.testDraws : split === 'test-inputs' ? opts.testInputDraws : undefined;
+  const planned = split === 'train' ? undefined : opts.draws?.[split];
   const draw = planned ? planned[index] : index;
   if (draw === undefined)
     throw new Error(`${split} record ${index} has no draw (only ${planned?.length} planned)`);

@@ -111,7 +111,7 @@ export async function benchRl(o: BenchRlOptions): Promise<BenchRlResult> {
     ? await Trainer.create({ cfg: model, weights, lr: cfg.rl.lr, threads: cfg.threads })
     : await rlTrainer(cfg, model, metacot, true);
   const data = await loadData(join(o.dir, 'data'));
-  const pool = metaRlProblems(cfg, data.train);
+  const pool = metaRlProblems(cfg, data.train, tokenizer, cfg.rl.pool);
   const times: number[] = [];
   let last: Awaited<ReturnType<typeof rlStep>> | undefined;
   let workload: RlWorkload | undefined;

@@ -35,14 +35,22 @@ export const RunConfigSchema = z
       .object({
         numbers: int(2).default(3),
         numMin: int(0).default(1),
-        // 1–12 rather than 1–9: 1,939 solvable prompts (as number multisets) on seed 0's train targets,
-        // enough to hold 1,000 out of training at 0.55; 1–19 left Meta-CoT below CoT on them (README).
+        // 1–12 rather than 1–9: enough prompts (number multisets) to hold half of them out; 1–19 left
+        // Meta-CoT below CoT on them (docs/results.md).
         numMax: int(1).default(12),
         minTarget: int(0).default(10),
-        maxTarget: int(1).default(40),
-        heldOutFraction: z.number().min(0.01).max(0.9).default(0.1),
-        /** Fraction of prompts (number multiset, train target) held out of training: the held-out-inputs test set. */
-        heldOutInputFraction: z.number().min(0).max(0.9).default(0.55),
+        // Targets 10–60, 30% held out: 15 held-out values, 10 of them test (440–630 distinct prompts on
+        // seeds 0–5), 5 validation; 10–40 held out only 3 values (115 prompts on seed 0).
+        maxTarget: int(1).default(60),
+        heldOutFraction: z.number().min(0.01).max(0.9).default(0.3),
+        /** Fraction of prompts (number multiset, train target) held out of training: the held-out-inputs sets. */
+        heldOutInputFraction: z.number().min(0).max(0.9).default(0.5),
+        /** Share of the held-out targets and of the held-out inputs that is validation, not test. */
+        validationFraction: z
+          .number()
+          .min(0)
+          .max(0.9)
+          .default(1 / 3),
       })
       .strict()
       .prefault({}),
@@ -53,6 +61,9 @@ export const RunConfigSchema = z
         test: int(1).default(1000),
         /** Distinct held-out-input problems (when countdown.heldOutInputFraction > 0); all of them when fewer exist. */
         testInputs: int(1).default(1000),
+        /** Distinct validation problems on held-out targets, and on held-out inputs; all of them when fewer exist. */
+        valid: int(0).default(1000),
+        validInputs: int(0).default(1000),
         solver: z.enum(SOLVER_NAMES as [string, ...string[]]).default('dfs-sum'),
         /** Tokenizer: digits only (countdown-v1), or integers up to 999 as single tokens (countdown-num-v1). */
         vocab: z.enum(['countdown-v1', 'countdown-num-v1']).default('countdown-num-v1'),
@@ -103,6 +114,13 @@ export const RunConfigSchema = z
       .object({
         maxNewTokens: int(1).default(250),
         batch: int(1).default(250),
+        /**
+         * Evaluate on the validation sets only, never reading a test set: for runs that choose a setting
+         * (the results' top-level numbers are then validation's held-out targets; results.json says so).
+         */
+        validationOnly: z.boolean().default(false),
+        /** Sampling temperature of `cot_resample` (CoT sampled until the goal test accepts or the budget is spent). */
+        resampleTemperature: z.number().positive().default(0.7),
       })
       .strict()
       .prefault({}),
@@ -121,11 +139,19 @@ export const RunConfigSchema = z
          */
         tokens: int(1).default(50_000),
         lr: z.number().positive().default(3e-4),
+        /** Linear warm-up of each iteration's fresh optimizer (SFT's sft.ts caps it at a quarter of the steps). */
+        warmupSteps: int(0).default(3),
         /**
          * Which verified samples become training data: `all` (STaR), or each problem's `shortest`
          * (Searchformer's bootstrapping: the same answers, found with less search).
          */
         keep: z.enum(['all', 'shortest']).default('all'),
+        /**
+         * Which train problems it samples: all of SFT's, or \`beyond-teacher\`: those whose teacher search
+         * runs past data.maxTokens, so Meta-CoT never trained on them solved (learning them is learning
+         * more than the teacher showed).
+         */
+        pool: z.enum(['train', 'beyond-teacher']).default('train'),
       })
       .strict()
       .prefault({}),
@@ -144,14 +170,24 @@ export const RunConfigSchema = z
          * test sets runs once per iteration, after the last step.
          */
         steps: int(1).default(1),
+        /**
+         * Which train problems it samples: all of SFT's, or \`beyond-teacher\`: those whose teacher search
+         * runs past data.maxTokens, so Meta-CoT never trained on them solved (learning them is learning
+         * more than the teacher showed).
+         */
+        pool: z.enum(['train', 'beyond-teacher']).default('train'),
         /** Problems per step, and completions per problem (the group). */
         problems: int(1).default(64),
         group: int(2).default(8),
-        temperature: z.number().positive().default(1),
         lr: z.number().positive().default(1e-4),
+        /** Linear warm-up of the RL optimizer over its first steps (a fresh Adam's first step is lr·sign(g)). */
+        warmupSteps: int(0).default(3),
         /** Reward = verified · gamma^(output tokens): gamma 1 rewards only the final answer (E-RL²). */
         gamma: z.number().gt(0).max(1).default(1),
-        /** KL penalty to the instruction-tuned reference, folded into the reward. */
+        /**
+         * KL penalty to the instruction-tuned reference, as its own loss term (k3 estimator, as GRPO), not
+         * folded into the reward: the advantages stay a function of the verified answer alone.
+         */
         klCoef: z.number().min(0).default(0.02),
         /** Gradient steps over each step's samples (PPO epochs). */
         epochs: int(1).default(1),
@@ -192,6 +228,13 @@ export function parseRunConfig(raw: unknown, source = 'config'): RunConfig {
     throw new UserError(`${source}: field 'countdown.minTarget': above maxTarget`);
   }
   const own = c.data.metaRlTargets;
+  for (const stage of ['star', 'rl'] as const) {
+    if (own && c[stage].pool !== 'train') {
+      throw new UserError(
+        `${source}: field '${stage}.pool': ${c[stage].pool} picks among SFT's train problems; data.metaRlTargets replaces them`,
+      );
+    }
+  }
   if (own && (own.min > own.max || (own.max >= c.countdown.minTarget && own.min <= c.countdown.maxTarget))) {
     throw new UserError(
       `${source}: field 'data.metaRlTargets': ${own.min}–${own.max} must be a range outside the task's targets ` +

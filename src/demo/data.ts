@@ -4,10 +4,17 @@ import { UserError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { CountdownProblem } from '../countdown/arithmetic.js';
 import { generateCountdownFile } from '../countdown/generate.js';
-import { type CountdownConfig, drawProblem, SOS_COUNTDOWN } from '../countdown/generator.js';
+import {
+  type CountdownConfig,
+  drawProblem,
+  type HeldOutSplit,
+  SOS_COUNTDOWN,
+} from '../countdown/generator.js';
 import { type CountdownRecord, drawRng } from '../countdown/record.js';
 import { runSolver, SOS_SOLVERS } from '../countdown/solvers.js';
+import type { Tokenizer } from '../countdown/tokenizer.js';
 import type { RunConfig } from './config.js';
+import { textExample } from './examples.js';
 
 export interface TestProblem extends CountdownProblem {
   /** Whether any of SoS's 12 symbolic solvers solves it. */
@@ -20,6 +27,9 @@ export interface RunData {
   test: TestProblem[];
   /** Held-out inputs: problems on train targets whose numbers training never saw (empty unless held out). */
   testInputs: TestProblem[];
+  /** The validation sets, disjoint from the test sets: other held-out target values, other held-out inputs. */
+  valid: TestProblem[];
+  validInputs: TestProblem[];
 }
 
 export function countdownConfig(cfg: RunConfig): CountdownConfig {
@@ -30,15 +40,21 @@ export function countdownConfig(cfg: RunConfig): CountdownConfig {
 const META_RL_POOL = 5000;
 
 /**
- * The problems STaR and RL sample from: SFT's train problems, or with `data.metaRlTargets`, a pool
- * of solvable problems on those target values (drawn like the train split, from its own stream).
+ * The problems STaR or RL sample from (`pool`): SFT's train problems, those of them whose teacher
+ * search does not fit `data.maxTokens` (`beyond-teacher`: never in Meta-CoT's training, as
+ * `overLimit` says), or with `data.metaRlTargets`, a pool of solvable problems on those target
+ * values (drawn like the train split, from its own stream).
  */
 export function metaRlProblems(
   cfg: RunConfig,
-  train: readonly CountdownProblem[],
+  train: readonly CountdownRecord[],
+  tokenizer: Tokenizer,
+  pool: 'train' | 'beyond-teacher' = 'train',
 ): readonly CountdownProblem[] {
   const own = cfg.data.metaRlTargets;
-  if (!own) return train;
+  const overLimit = (r: CountdownRecord) =>
+    textExample(tokenizer, r.trace).tokens.length > cfg.data.maxTokens;
+  if (!own) return pool === 'train' ? train : train.filter(overLimit);
   const config = countdownConfig(cfg);
   const targets = Array.from({ length: own.max - own.min + 1 }, (_, i) => own.min + i);
   return Array.from({ length: META_RL_POOL }, (_, i) => {
@@ -63,12 +79,16 @@ export async function buildData(
 ): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'countdown.jsonl');
+  const inputsHeld = cfg.countdown.heldOutInputFraction > 0;
+  const validated = cfg.countdown.validationFraction > 0;
   if (!existsSync(file)) {
     await generateCountdownFile(file, {
       config: countdownConfig(cfg),
       trainCount: cfg.data.train,
       testCount: cfg.data.test,
-      testInputsCount: cfg.countdown.heldOutInputFraction > 0 ? cfg.data.testInputs : 0,
+      testInputsCount: inputsHeld ? cfg.data.testInputs : 0,
+      validCount: validated ? cfg.data.valid : 0,
+      validInputsCount: validated && inputsHeld ? cfg.data.validInputs : 0,
       testUpTo: true,
       solver: cfg.data.solver,
       format: cfg.data.format,
@@ -82,7 +102,7 @@ export async function loadData(dir: string): Promise<RunData> {
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as CountdownRecord);
-  const testSet = async (split: 'test' | 'test-inputs') => {
+  const testSet = async (split: HeldOutSplit) => {
     const out: TestProblem[] = [];
     for (const r of rows.filter((x) => x.split === split)) {
       out.push({ nums: r.nums, target: r.target, symbolic_solved: await symbolicSolved(r) });
@@ -93,6 +113,8 @@ export async function loadData(dir: string): Promise<RunData> {
     train: rows.filter((x) => x.split === 'train'),
     test: await testSet('test'),
     testInputs: await testSet('test-inputs'),
+    valid: await testSet('valid'),
+    validInputs: await testSet('valid-inputs'),
   };
 }
 

@@ -1,14 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CountdownRecord } from '../countdown/record.js';
 import { findSolution } from '../countdown/solve.js';
 import { Tokenizer } from '../countdown/tokenizer.js';
 import { defaultConfig, loadRunConfig, parseRunConfig } from './config.js';
 import { metaRlProblems } from './data.js';
 import { judge } from './evaluate.js';
 import { textExample } from './examples.js';
-import { passAtK, wilson95 } from './metrics.js';
 import { reportHtml, resultsTable } from './report.js';
 import { advantages, meanRlStats, ppoWeights, sequenceKl, withoutToolTokens } from './rl.js';
 import { fingerprint, RunState } from './state.js';
@@ -34,13 +34,15 @@ describe('run config', () => {
       maxTarget: 100,
     });
     expect(loadRunConfig(join(root, 'smoke.yaml')).name).toBe('smoke');
-    // The length-discounted RL variant changes the RL stage only, so it reuses a finished demo.
-    const lengthRl = loadRunConfig(join(root, 'demo-rl-length.yaml'));
-    expect({ ...lengthRl, rl: defaultConfig().rl }).toEqual(defaultConfig());
-    expect(lengthRl.rl).toMatchObject({ epochs: 4, gamma: 0.99 });
-    const longRl = loadRunConfig(join(root, 'demo-rl-long.yaml'));
-    expect({ ...longRl, rl: defaultConfig().rl }).toEqual(defaultConfig());
-    expect(longRl.rl).toEqual({ ...defaultConfig().rl, iterations: 6, steps: 5 });
+    // The runs that chose the demo's settings: the demo on validation alone, each changing STaR, RL or
+    // the resampling baseline, never the data or SFT (so they share one folder's SFT models).
+    for (const f of readdirSync(join(root, 'choose'))) {
+      const c = loadRunConfig(join(root, 'choose', f));
+      expect(c.eval.validationOnly, f).toBe(true);
+      const { star, rl, eval: ev, ...rest } = c;
+      const { star: _s, rl: _r, eval: _e, ...demo } = defaultConfig();
+      expect(rest, f).toEqual(demo);
+    }
     expect(loadRunConfig(join(root, 'demo-digits.yaml')).data).toMatchObject({
       vocab: 'countdown-v1',
       maxTokens: 320,
@@ -58,21 +60,31 @@ describe('run config', () => {
   });
 
   it('draws meta-RL problems on their own targets, outside the task range, the same every time', () => {
-    const cfg = parseRunConfig({ data: { metaRlTargets: { min: 41, max: 60 } } });
-    const pool = metaRlProblems(cfg, []);
+    const cfg = parseRunConfig({ data: { metaRlTargets: { min: 61, max: 80 } } });
+    const pool = metaRlProblems(cfg, [], new Tokenizer());
     expect(pool.length).toBeGreaterThan(1000);
     for (const p of pool.slice(0, 200)) {
-      expect(p.target).toBeGreaterThanOrEqual(41);
-      expect(p.target).toBeLessThanOrEqual(60);
+      expect(p.target).toBeGreaterThanOrEqual(61);
+      expect(p.target).toBeLessThanOrEqual(80);
       expect(p.nums.every((n) => n >= 1 && n <= cfg.countdown.numMax)).toBe(true);
       expect(findSolution(p.nums, p.target)).not.toBeNull();
     }
-    expect(metaRlProblems(cfg, [])).toEqual(pool);
-    const train = [{ nums: [1, 2, 3], target: 6 }];
-    expect(metaRlProblems(defaultConfig(), train)).toEqual(train);
+    expect(metaRlProblems(cfg, [], new Tokenizer())).toEqual(pool);
+    // SFT's train problems, or those whose teacher search does not fit data.maxTokens (never learned solved).
+    const short = { nums: [1, 2, 3], target: 6, trace: 'target 6 [1 2 3]\ntry 1+2=3 [3 3]\n' };
+    const long = { nums: [4, 5, 6], target: 7, trace: `target 7 [4 5 6]\n${'try 4+5=9 [6 9]\n'.repeat(60)}` };
+    const train = [short, long] as unknown as CountdownRecord[];
+    const tok = new Tokenizer();
+    expect(metaRlProblems(defaultConfig(), train, tok)).toEqual(train);
+    expect(metaRlProblems(defaultConfig(), train, tok, 'beyond-teacher')).toEqual([long]);
+    expect(() =>
+      parseRunConfig({ data: { metaRlTargets: { min: 61, max: 80 } }, rl: { pool: 'beyond-teacher' } }),
+    ).toThrow(/field 'rl.pool'/);
     // 3 numbers in 1–9 cannot reach 800: the error names the field, not a generator internal.
     const unreachable = parseRunConfig({ data: { metaRlTargets: { min: 800, max: 810 } } });
-    expect(() => metaRlProblems(unreachable, [])).toThrowError(/field 'data.metaRlTargets'.*800–810/);
+    expect(() => metaRlProblems(unreachable, [], new Tokenizer())).toThrowError(
+      /field 'data.metaRlTargets'.*800–810/,
+    );
   });
 
   it.each([
@@ -83,8 +95,8 @@ describe('run config', () => {
     [{ data: { maxTokens: 9999 }, sft: { seqLen: 10000 } }, /field 'data.maxTokens'/],
     [{ data: { maxTokens: 300 }, sft: { seqLen: 200 } }, /field 'sft.seqLen'/],
     [
-      { data: { metaRlTargets: { min: 35, max: 60 } } },
-      /field 'data.metaRlTargets'.*outside the task's targets 10–40/,
+      { data: { metaRlTargets: { min: 55, max: 70 } } },
+      /field 'data.metaRlTargets'.*outside the task's targets 10–60/,
     ],
     [{ data: { metaRlTargets: { min: 60, max: 50 } } }, /field 'data.metaRlTargets'/],
   ])('rejects %j naming the field', (raw, msg) => {
@@ -121,16 +133,6 @@ describe('examples and judging', () => {
 });
 
 describe('metrics', () => {
-  it('computes Wilson intervals and unbiased pass@k', () => {
-    const [lo, hi] = wilson95(50, 100);
-    expect(lo).toBeCloseTo(0.4038, 3);
-    expect(hi).toBeCloseTo(0.5962, 3);
-    expect(wilson95(0, 10)[0]).toBe(0);
-    expect(passAtK(10, 0, 3)).toBe(0);
-    expect(passAtK(10, 10, 1)).toBe(1);
-    expect(passAtK(4, 1, 2)).toBeCloseTo(0.5, 10);
-  });
-
   it('leaves tool-written tokens out of the RL gradient and the KL penalty', () => {
     const forced = [false, true, true, false];
     expect(withoutToolTokens([0.5, 0.5, -1, 2], forced)).toEqual([0.5, 0, 0, 2]);
@@ -224,6 +226,7 @@ describe('report', () => {
   it('renders the table and an offline HTML report with plots', async () => {
     const r = {
       name: 't',
+      comparisons: [],
       models: {
         cot: {
           accuracy: 0.25,
@@ -279,8 +282,8 @@ describe('report', () => {
       /Meta-CoT \(stream of search\)\s+50\.0%\s+45\.0%–55\.0%\s+150\.0\s+1000\s+3\/10\s+500\/520\s+30\/3000/,
     );
     // Held-out inputs get their own block, after held-out targets, with only the models that have them.
-    const [targets, inputs] = table.split('held-out inputs (train targets)');
-    expect(targets).toMatch(/^held-out targets\n/);
+    const [targets, inputs] = table.split('held-out inputs (test)');
+    expect(targets).toMatch(/^held-out targets \(test\)\n/);
     expect(inputs).toMatch(
       /Meta-CoT \(stream of search\)\s+62\.5%\s+60\.0%–65\.0%\s+110\.0\s+800\s+0\/0\s+700\/710\s+5\/905/,
     );
@@ -288,6 +291,7 @@ describe('report', () => {
     // With the goal test the checks are the tool's: their columns give way to the tools' share of tokens.
     const withTools = resultsTable({
       ...r,
+      comparisons: [],
       models: { cot: { ...r.models.cot, mean_tool_tokens: 5.25 } },
       config: { tools: ['calculator', 'goal-test'] },
     });
@@ -295,7 +299,9 @@ describe('report', () => {
       /CoT \(optimal path\)\s+25\.0%\s+20\.0%–30\.0%\s+50\.0\s+5\.3\s+1000 \(800 distinct\)\s+1\/10\n/,
     );
     expect(withTools).not.toMatch(/called goal/);
-    expect(withTools).toMatch(/tools \(every model alike\): calculator, goal-test/);
+    expect(withTools).toMatch(
+      /tools \(every model alike, except the "no tools" rows\): calculator, goal-test/,
+    );
     const html = await reportHtml(r);
     expect(html.match(/<svg/g)?.length).toBe(5);
     expect(html).toMatch(/held-out inputs/);

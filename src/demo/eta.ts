@@ -11,15 +11,32 @@ const SAMPLE_TOKENS_PER_S = 14_000;
  * Share of the token limit an output fills, measured on the demo: CoT writes one path (~31 of 250
  * tokens), Meta-CoT searches, and many of its searches run to the limit (~157).
  */
-const FILL = { cot: 0.15, metacot: 0.6 } as const;
+const FILL = { cot: 0.15, metacot: 0.6, resample: 0.4 } as const;
+
+/**
+ * Problems per evaluation: both test sets and both validation sets. Each is "up to" its config size,
+ * and the demo's hold 230–650 distinct prompts each (seeds 0–5), so the config sizes are capped.
+ */
+const SET_CAP = 600;
 
 export function estimateStageSeconds(cfg: RunConfig, name: string): number {
-  const inputs = cfg.countdown.heldOutInputFraction > 0 ? cfg.data.testInputs : 0;
-  const evalSeconds = (fill: number) =>
-    ((cfg.data.test + inputs) * cfg.eval.maxNewTokens * fill) / SAMPLE_TOKENS_PER_S;
+  const held = cfg.countdown.heldOutInputFraction > 0;
+  const valid = cfg.countdown.validationFraction > 0;
+  const sizes = [
+    cfg.data.test,
+    held ? cfg.data.testInputs : 0,
+    valid ? cfg.data.valid : 0,
+    held && valid ? cfg.data.validInputs : 0,
+  ];
+  const problems = sizes.reduce((a, n) => a + Math.min(n, SET_CAP), 0);
+  // With tools, every model is evaluated twice: with them and without (same weights).
+  const variants = cfg.tools.length > 0 ? 2 : 1;
+  const once = (fill: number) => (problems * cfg.eval.maxNewTokens * fill) / SAMPLE_TOKENS_PER_S;
+  const evalSeconds = (fill: number) => variants * once(fill);
   if (name === 'data') return cfg.data.train / 3000 + 2;
   if (name.startsWith('sft_')) return cfg.sft.tokens / TRAIN_TOKENS_PER_S;
   if (name === 'eval_cot') return evalSeconds(FILL.cot);
+  if (name === 'resample_cot') return once(FILL.resample);
   if (name.startsWith('eval_')) return evalSeconds(FILL.metacot);
   // STaR and RL sample from, and evaluate, models that search.
   if (name.startsWith('star_')) {
@@ -32,7 +49,8 @@ export function estimateStageSeconds(cfg: RunConfig, name: string): number {
     // and the update; epochs after the first also score the samples under the old and the current
     // policy (PPO ratios).
     const scoring = cfg.rl.epochs > 1 ? cfg.rl.epochs * sample : 0;
-    const step = (2 * sample) / SAMPLE_TOKENS_PER_S + (cfg.rl.epochs * sample + scoring) / TRAIN_TOKENS_PER_S;
+    const step =
+      (1.5 * sample) / SAMPLE_TOKENS_PER_S + (cfg.rl.epochs * sample + scoring) / TRAIN_TOKENS_PER_S;
     return cfg.rl.steps * step + evalSeconds(FILL.metacot);
   }
   return 1;

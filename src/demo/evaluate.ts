@@ -6,8 +6,9 @@ import type { Tokenizer } from '../countdown/tokenizer.js';
 import { type CountdownTool, countdownTools } from '../countdown/tools.js';
 import { verifyCountdown } from '../countdown/verify.js';
 import type { Sampler } from '../engine/infer/sampler.js';
+import { bootstrapCi95 } from '../eval/paired.js';
 import { promptTokens } from './examples.js';
-import { mean, wilson95 } from './metrics.js';
+import { mean } from './metrics.js';
 
 /** One line of predictions/<model>.jsonl: enough to recompute every reported number. */
 export interface Prediction {
@@ -26,6 +27,7 @@ export interface Prediction {
 
 export interface EvalSummary {
   accuracy: number;
+  /** Percentile bootstrap over the prompts (each distinct: the test sets are drawn without repeats). */
   ci95: [number, number];
   mean_tokens: number;
   n_eval: number;
@@ -124,12 +126,18 @@ export function readPredictions(file: string): Prediction[] {
     .map((l) => JSON.parse(l) as Prediction);
 }
 
+/** Whether a prediction's claimed solution verifies: recomputed, never read from its `solved` field. */
+export function verified(p: Prediction): boolean {
+  return p.solution.length > 0 && verifyCountdown(p, p.solution).ok;
+}
+
 /** The reported numbers, from predictions alone (each solution re-verified, never trusted). */
 export function summarize(preds: Prediction[]): EvalSummary {
-  const solved = preds.filter((p) => p.solution.length > 0 && verifyCountdown(p, p.solution).ok).length;
+  const outcomes = preds.map((p) => Number(verified(p)));
+  const solved = outcomes.reduce((a, b) => a + b, 0);
   return {
     accuracy: preds.length ? solved / preds.length : 0,
-    ci95: wilson95(solved, preds.length),
+    ci95: bootstrapCi95(outcomes),
     mean_tokens: mean(preds.map((p) => p.output_tokens)),
     n_eval: preds.length,
   };

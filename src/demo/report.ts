@@ -1,27 +1,36 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { escapeHtml as esc, vegaLiteSvg as svg } from '../report/html.js';
 import type { EvalSummary } from './evaluate.js';
+import type { Comparison, RlChoice } from './evidence.js';
 import type { GoalCheckStats } from './goal-checks.js';
 
-export const MODEL_KEYS = ['cot', 'metacot', 'metacot_star', 'metacot_rl'] as const;
-export type ModelKey = (typeof MODEL_KEYS)[number];
-
-export const MODEL_LABELS: Record<ModelKey, string> = {
+const BASE_LABELS = {
   cot: 'CoT (optimal path)',
+  cot_resample: 'CoT resampled to budget',
   metacot: 'Meta-CoT (stream of search)',
   metacot_star: 'Meta-CoT + STaR',
   metacot_rl: 'Meta-CoT + RL',
-};
+} as const;
+const NO_TOOLS_KEYS = ['cot', 'metacot', 'metacot_star', 'metacot_rl'] as const;
 
-/** One model on one test set. */
+/** Every model a run can report, in table order: with the run's tools, then the same models without them. */
+export const MODEL_KEYS = [
+  ...(Object.keys(BASE_LABELS) as Array<keyof typeof BASE_LABELS>),
+  ...NO_TOOLS_KEYS.map((k) => `${k}_no_tools` as const),
+] as const;
+export type ModelKey = (typeof MODEL_KEYS)[number];
+
+export const MODEL_LABELS = {
+  ...BASE_LABELS,
+  ...Object.fromEntries(NO_TOOLS_KEYS.map((k) => [`${k}_no_tools`, `${BASE_LABELS[k]}, no tools`])),
+} as Record<ModelKey, string>;
+
+/** One model on one set. */
 export interface TestSetResult extends EvalSummary {
   /** Test problems none of the symbolic solvers in the training mix solved, and how many of those this model solved. */
   symbolic_unsolved: number;
   solved_symbolic_unsolved: number;
-  /**
-   * Distinct prompts among the n_eval problems. Test problems are independent draws, so a small
-   * problem space repeats prompts, and intervals that assume n_eval independent problems are too narrow.
-   */
+  /** Distinct prompts (number multiset and target) among the n_eval problems: all of them, as sets are drawn. */
   n_distinct: number;
   /** Every goal check in the outputs against whether its result is the target (`goalChecks`). */
   goal_checks: GoalCheckStats;
@@ -29,14 +38,26 @@ export interface TestSetResult extends EvalSummary {
   mean_tool_tokens?: number;
 }
 
-/** The top-level numbers are held-out targets (the contract's); held-out inputs beside them when the task has them. */
+/**
+ * The top-level numbers are held-out targets (the contract's); held-out inputs beside them, and the
+ * validation sets the run's choices were made on.
+ */
 export interface ModelResult extends TestSetResult {
   held_out_inputs?: TestSetResult;
+  valid?: TestSetResult;
+  valid_inputs?: TestSetResult;
 }
 
 export interface Results {
   name: string;
+  /** Which set the models' top-level numbers are: the held-out-targets test set, or in a validation-only run its validation twin. */
+  top_level_set?: string;
   models: Partial<Record<ModelKey, ModelResult>>;
+  /** Every "A beats B" the run tests, on every set: paired difference, its interval, McNemar's p. */
+  comparisons: Comparison[];
+  /** The meta-RL model chosen on validation (both validation sets pooled), and the accuracies it was chosen on. */
+  rl_choice?: RlChoice;
+  rl_choice_validation?: Record<RlChoice, number>;
   /** Training loss per step, per trained model. */
   curves: Record<string, Array<{ step: number; loss: number }>>;
   /** Accuracy and tokens after each meta-RL iteration (iteration 0 is the Meta-CoT model). */
@@ -54,27 +75,57 @@ export interface Results {
   config: unknown;
 }
 
-/** The table printed at the end of a run: one block per test set. */
+const SET_TITLES: Array<[keyof ModelResult | null, string]> = [
+  [null, 'held-out targets (test)'],
+  ['held_out_inputs', 'held-out inputs (test)'],
+  ['valid', 'held-out targets (validation)'],
+  ['valid_inputs', 'held-out inputs (validation)'],
+];
+
+/** The table printed at the end of a run: one block per set, then the paired tests on the test sets. */
 export function resultsTable(r: Results): string {
   const keys = MODEL_KEYS.filter((k) => r.models[k]);
   const tools = (r.config as { tools?: string[] } | null)?.tools ?? [];
   // With the goal test the checks are the tool's, right by construction: no column for them then.
   const columns = { goalChecks: !tools.includes('goal-test'), toolTokens: tools.length > 0 };
-  const blocks = [
-    testSetTable(
-      'held-out targets',
-      keys.map((k) => [k, r.models[k]!]),
-      columns,
-    ),
-  ];
-  const inputs = keys.flatMap((k) => {
-    const m = r.models[k]!.held_out_inputs;
-    return m ? [[k, m] as [ModelKey, TestSetResult]] : [];
-  });
-  if (inputs.length > 0) blocks.push(testSetTable('held-out inputs (train targets)', inputs, columns));
-  if (tools.length > 0) blocks.push(`tools (every model alike): ${tools.join(', ')}`);
+  const blocks: string[] = [];
+  const validationOnly = r.top_level_set?.startsWith('validation') ?? false;
+  for (const [field, title] of SET_TITLES) {
+    if (validationOnly && field === 'valid') continue; // the top level already is
+    const rows = keys.flatMap((k) => {
+      const m = field === null ? r.models[k]! : (r.models[k]![field] as TestSetResult | undefined);
+      return m ? [[k, m] as [ModelKey, TestSetResult]] : [];
+    });
+    const named = validationOnly && field === null ? 'held-out targets (validation)' : title;
+    if (rows.length > 0) blocks.push(testSetTable(named, rows, columns));
+  }
+  const shown = validationOnly ? ['valid', 'valid-inputs'] : ['targets', 'inputs'];
+  const tests = (r.comparisons ?? []).filter((c) => shown.includes(c.set));
+  if (tests.length > 0) {
+    blocks.push(
+      [
+        `paired tests on the ${validationOnly ? 'validation' : 'test'} sets (difference in points, 95% paired-bootstrap interval, exact McNemar p)`,
+        ...tests.map(
+          (c) =>
+            `${c.set.endsWith('inputs') ? 'held-out inputs ' : 'held-out targets'}  ${c.a} vs ${c.b}: ` +
+            `${signed(c.diff)} [${signed(c.diff_ci95[0])}, ${signed(c.diff_ci95[1])}], ` +
+            `${c.a_only}/${c.b_only} discordant, p = ${c.p_mcnemar.toPrecision(2)}`,
+        ),
+      ].join('\n'),
+    );
+  }
+  if (r.rl_choice) {
+    const v = r.rl_choice_validation!;
+    blocks.push(
+      `meta-RL model chosen on validation: ${r.rl_choice} (validation accuracy: RL ${pct(v.metacot_rl)}, STaR ${pct(v.metacot_star)})`,
+    );
+  }
+  if (tools.length > 0)
+    blocks.push(`tools (every model alike, except the "no tools" rows): ${tools.join(', ')}`);
   return blocks.join('\n\n');
 }
+
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
 
 function testSetTable(
   title: string,
@@ -132,7 +183,7 @@ export async function reportHtml(r: Results): Promise<string> {
   });
   const charts: Array<[string, TopLevelSpec]> = [
     [
-      'Accuracy on held-out problems (95% Wilson interval)',
+      'Accuracy on the test sets (95% bootstrap interval over prompts)',
       {
         width: 420,
         height: 220,

@@ -15,7 +15,7 @@ describe('rlStep', () => {
       data: { maxTokens: 64 },
       sft: { seqLen: 64, batchSize: 4 },
       eval: { maxNewTokens: 20 },
-      rl: { problems: 3, group: 4, temperature: 1, lr: 0.01 },
+      rl: { problems: 3, group: 4, lr: 0.01 },
       threads: 1,
     });
     const tokenizer = new Tokenizer(VOCABULARIES[cfg.data.vocab]);

@@ -57,6 +57,15 @@ export function sequenceKl(
   return kl;
 }
 
+/**
+ * Per-token loss weights of the KL penalty as its own term (GRPO's k3 estimator,
+ * k3 = e^(ref−lp) − (ref−lp) − 1 ≥ 0 per token): d k3/d lp = 1 − e^(ref−lp), so in a weighted-NLL
+ * loss (−w·lp) the term's weight is β·(e^(ref−lp) − 1). It is 0 where policy and reference agree.
+ */
+export function klWeights(policy: readonly number[], reference: readonly number[], beta: number): number[] {
+  return policy.map((lp, t) => beta * (Math.exp(reference[t] - lp) - 1));
+}
+
 /** Per-token loss weights with the tool-written tokens zeroed. */
 export function withoutToolTokens(weights: readonly number[], forced?: readonly boolean[]): number[] {
   return forced ? weights.map((w, t) => (forced[t] ? 0 : w)) : [...weights];
@@ -74,9 +83,10 @@ export interface RlStepStats {
 
 /**
  * One on-policy step of meta-RL: sample a group of completions per problem from the current
- * policy, reward only a verified final answer (E-RL²), optionally discounted by γ^|Z| and with a KL
- * penalty to the reference folded into the reward, then one policy-gradient update per epoch:
- * loss = −(1/N) Σᵢ Aᵢ Σₜ log π(yᵢₜ), with group-baseline advantages Aᵢ; epochs after the first take
+ * policy, reward only a verified final answer (E-RL²; the same rule as evaluation), optionally
+ * discounted by γ^|Z|, then one policy-gradient update per epoch:
+ * loss = −(1/N) Σᵢ Σₜ (Aᵢ log π(yᵢₜ) − β·k3ᵢₜ), with group-baseline advantages Aᵢ of the reward
+ * alone and the KL to the reference as its own term (`klWeights`); epochs after the first take
  * PPO's clipped-surrogate gradient, so reusing samples cannot run away from the sampling policy.
  */
 export async function rlStep(o: {
@@ -111,7 +121,9 @@ export async function rlStep(o: {
     gens = await policy.generate({
       prompts,
       maxNewTokens: ev.maxNewTokens,
-      temperature: rl.temperature,
+      // The policy the trainer differentiates is the model at temperature 1: samples drawn at any other
+      // temperature would come from another distribution than the log-probs and the gradient describe.
+      temperature: 1,
       stopTokens: [o.tokenizer.vocab.eos],
       seed: o.seed,
       logprobs: true,
@@ -138,27 +150,33 @@ export async function rlStep(o: {
   const solved: boolean[] = [];
   const kls: number[] = [];
   const rewards = gens.map((g, i) => {
-    const ok =
-      g.finishReason === 'stop' &&
-      judge(owners[i], o.tokenizer.decode(prompts[i]), o.tokenizer.decode(g.tokens), o.cfg.data.format)
-        .solved;
+    const ok = judge(
+      owners[i],
+      o.tokenizer.decode(prompts[i]),
+      o.tokenizer.decode(g.tokens),
+      o.cfg.data.format,
+    ).solved;
     solved.push(ok);
-    const kl = ref ? sequenceKl(g.logprobs!, ref[i].logprobs, g.forced) : 0;
-    kls.push(kl);
-    return (ok ? rl.gamma ** g.tokens.length : 0) - rl.klCoef * kl;
+    kls.push(ref ? sequenceKl(g.logprobs!, ref[i].logprobs, g.forced) : 0);
+    return ok ? rl.gamma ** g.tokens.length : 0;
   });
   const adv: number[] = [];
   for (let start = 0; start < rewards.length; start += rl.group) {
     adv.push(...advantages(rewards.slice(start, start + rl.group), rl.algorithm));
   }
   lap('score', 0, 0); // rewards and advantages
-  const learn = gens.flatMap((_, i) => (adv[i] === 0 ? [] : [i]));
+  // While the policy has the reference's weights its KL term is 0: only samples with an advantage learn.
+  const klActive = ref !== null && !samePolicy;
+  const learn = gens.flatMap((_, i) => (adv[i] === 0 && !klActive ? [] : [i]));
   /** Sample i as a training sequence: prompt then completion, its tokens weighted (tool tokens zeroed). */
   const example = (i: number, weights: readonly number[]) => ({
     tokens: [...prompts[i], ...gens[i].tokens],
     lossMask: [...prompts[i].map(() => 0), ...withoutToolTokens(weights, gens[i].forced)],
   });
-  const onPolicy = (i: number) => gens[i].tokens.map(() => adv[i]);
+  /** The KL term's weights at the policy's log-probs `lp` (0 without a reference pass). */
+  const klTerm = (i: number, lp: readonly number[]) =>
+    klActive ? klWeights(lp, ref![i].logprobs, rl.klCoef) : lp.map(() => 0);
+  const onPolicy = (i: number) => klTerm(i, gens[i].logprobs!).map((w) => adv[i] + w);
   o.onWorkload?.({
     prompts,
     completions: gens.map((g) => g.tokens),
@@ -178,19 +196,23 @@ export async function rlStep(o: {
   const old = rl.epochs > 1 ? await policyLogprobs(o, prompts, gens, learn) : null;
   if (old) lap('score', ...scoredWork(o.model, prompts, gens, learn));
   for (let e = 0; e < rl.epochs && learn.length > 0; e++) {
-    // Epoch 1 is on-policy: every ratio is 1 and the weights are the advantages. Later epochs reuse
+    // Epoch 1 is on-policy: every ratio is 1 and the weights are the advantages (plus the KL term). Later epochs reuse
     // the samples, so each token's weight becomes PPO's clipped-surrogate gradient, A·r with
     // r = π/π_old, and 0 where the clip binds (r past 1±ε in the advantage's direction).
     const now = e === 0 ? null : await policyLogprobs(o, prompts, gens, learn);
     if (now) lap('score', ...scoredWork(o.model, prompts, gens, learn));
     const examples = learn.map((i, k) => {
-      const weights =
-        now === null || old === null ? onPolicy(i) : ppoWeights(adv[i], now[k], old[k], rl.clip);
-      if (now !== null) {
-        scored += weights.length;
-        clipped += weights.filter((w) => w === 0).length;
+      if (now === null || old === null) return example(i, onPolicy(i));
+      const surrogate = ppoWeights(adv[i], now[k], old[k], rl.clip);
+      if (adv[i] !== 0) {
+        scored += surrogate.length;
+        clipped += surrogate.filter((w) => w === 0).length;
       }
-      return example(i, weights);
+      const kl = klTerm(i, now[k]);
+      return example(
+        i,
+        surrogate.map((w, t) => w + kl[t]),
+      );
     });
     const batches = packedBatches(examples, {
       batchSize: o.cfg.sft.batchSize,
@@ -304,7 +326,10 @@ async function policyLogprobs(
   }
 }
 
-/** RL keeps its own optimizer state from iteration to iteration; the first starts fresh from the SFT weights. */
+/**
+ * RL keeps its own optimizer state from iteration to iteration; the first starts fresh from the SFT
+ * weights, its learning rate warmed up over `rl.warmupSteps` steps.
+ */
 export async function rlTrainer(
   cfg: RunConfig,
   model: ModelConfig,
@@ -316,7 +341,7 @@ export async function rlTrainer(
     cfg: model,
     weights: loadWeights(from, model),
     lr: cfg.rl.lr,
-    warmup: 0,
+    warmup: cfg.rl.warmupSteps,
     totalSteps: Math.max(1, cfg.rl.iterations * cfg.rl.steps * cfg.rl.epochs),
     minLrRatio: 1,
     weightDecay: 0,

@@ -1,30 +1,34 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { CountdownProblem } from '../countdown/arithmetic.js';
-import type { TraceFormat } from '../countdown/linearize/format.js';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Tokenizer, VOCABULARIES } from '../countdown/tokenizer.js';
 import { Sampler } from '../engine/infer/sampler.js';
-import type { Weights } from '../engine/model-config.js';
-import { Trainer } from '../engine/trainer.js';
 import type { RunConfig } from './config.js';
 import { buildData, loadData, metaRlProblems, type RunData, type TestProblem } from './data.js';
 import { secondsLeft } from './eta.js';
-import { type EvalSummary, evaluateModel, readPredictions } from './evaluate.js';
-import { textExample } from './examples.js';
-import { goalChecks } from './goal-checks.js';
-import { mean } from './metrics.js';
 import {
-  MODEL_KEYS,
-  type ModelKey,
-  type ModelResult,
-  type Results,
-  reportHtml,
-  resultsTable,
-} from './report.js';
-import { describeRlStep, meanRlStats, type RlStepStats, rlStep, rlStepDraw, rlTrainer } from './rl.js';
+  type EvalContext,
+  evalSets,
+  evaluateResampled,
+  evaluateVariants,
+  type StageEval,
+  variantFiles,
+  variantKeys,
+} from './eval-stage.js';
+import { chooseRl, comparisons, setResult } from './evidence.js';
+import { textExample } from './examples.js';
+import { MODEL_KEYS, type ModelResult, type Results, reportHtml, resultsTable } from './report.js';
+import { rlIteration } from './rl-iteration.js';
 import { evalTokenLimit, loadWeights, modelConfig, sft } from './sft.js';
-import { backfillInputs, copyPredictions, predictionFile, predictionFiles, stageInputs } from './stages.js';
-import { collectVerified, pickProblems } from './star.js';
+import {
+  backfillInputs,
+  copyPredictions,
+  EVAL_SETS,
+  type EvalSet,
+  predictionFile,
+  predictionFiles,
+  stageInputs,
+} from './stages.js';
+import { starIteration } from './star.js';
 import { RunState, writeJsonAtomic } from './state.js';
 
 /** What a run tells its caller while it works (the CLI draws stages and progress bars from it). */
@@ -76,6 +80,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
     'sft_cot',
     'sft_metacot',
     'eval_cot',
+    'resample_cot',
     'eval_metacot',
     ...Array.from({ length: starIters }, (_, k) => `star_${k + 1}`),
     ...Array.from({ length: rlIters }, (_, k) => `rl_${k + 1}`),
@@ -113,20 +118,15 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
     buildData(cfg, dataDir, (d, t) => obs.progress(d, t, 'problems')).then(() => ({})),
   );
   const data: RunData = await loadData(dataDir);
-  if (data.test.length < cfg.data.test) {
-    obs.log(
-      `test set: ${data.test.length} distinct held-out problems, all that exist for this task (data.test asks ${cfg.data.test})`,
-    );
+  if (cfg.eval.validationOnly) {
+    data.test = [];
+    data.testInputs = [];
   }
-  const inputsHeld = cfg.countdown.heldOutInputFraction > 0;
-  if (inputsHeld && data.testInputs.length < cfg.data.testInputs) {
-    obs.log(
-      `held-out inputs: ${data.testInputs.length} distinct problems, all that exist for this task (data.testInputs asks ${cfg.data.testInputs})`,
-    );
-  }
-  if (inputsHeld) mkdirSync(join(dir, 'predictions', 'test-inputs'), { recursive: true });
+  reportSetSizes(cfg, data, obs);
+  for (const set of EVAL_SETS) mkdirSync(dirname(join(dir, predictionFile('x', set))), { recursive: true });
   const fits = (e: { tokens: readonly number[] }) => e.tokens.length <= cfg.data.maxTokens;
-  const metaRlPool = metaRlProblems(cfg, data.train);
+  const starPool = metaRlProblems(cfg, data.train, tokenizer, cfg.star.pool);
+  const rlPool = metaRlProblems(cfg, data.train, tokenizer, cfg.rl.pool);
   const corpora = {
     cot: data.train.map((r) => textExample(tokenizer, r.optimal)).filter(fits),
     metacot: data.train
@@ -135,31 +135,13 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
       .filter(fits),
   };
   const modelDir = (key: string) => join(dir, 'models', key);
-  /**
-   * Greedy evaluation on both test sets, one sampler: held-out targets into predictions/<key>.jsonl,
-   * held-out inputs (when the task holds some out) into predictions/test-inputs/<key>.jsonl.
-   */
-  const evalInto = async (key: string, weights: Weights): Promise<StageEval> => {
-    const sampler = await Sampler.create(model, weights, { threads: cfg.threads });
-    const on = (problems: TestProblem[], file: string) =>
-      evaluateModel({
-        sampler,
-        tokenizer,
-        problems,
-        format: cfg.data.format,
-        maxNewTokens: evalTokenLimit(cfg, model),
-        batch: cfg.eval.batch,
-        tools: cfg.tools,
-        out: join(dir, file),
-        onProgress: (d, t) => obs.progress(d, t, 'problems'),
-      });
-    try {
-      const targets = await on(data.test, predictionFile(key, 'targets'));
-      if (data.testInputs.length === 0) return targets;
-      return { ...targets, test_inputs: await on(data.testInputs, predictionFile(key, 'inputs')) };
-    } finally {
-      await sampler.dispose();
-    }
+  const ctx: EvalContext = {
+    cfg,
+    dir,
+    model,
+    tokenizer,
+    data,
+    progress: (d, t, unit) => obs.progress(d, t, unit),
   };
 
   const curves: Results['curves'] = {};
@@ -189,146 +171,141 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
     );
     curves[key] = r.curve;
   }
-  const evals: Partial<Record<ModelKey, StageEval>> = {};
-  const testSize = data.test.length + data.testInputs.length;
+  const evals: Record<string, StageEval> = {};
+  const setSize = evalSets(data).reduce((n, [, p]) => n + p.length, 0);
+  const withoutTools = cfg.tools.length > 0 ? ', with and without tools' : '';
   for (const key of ['cot', 'metacot'] as const) {
-    evals[key] = await stage(
-      `eval_${key}`,
-      `evaluate ${key} on ${testSize} held-out problems`,
-      predictionFiles(key),
-      () => evalInto(key, loadWeights(modelDir(key), model)),
+    Object.assign(
+      evals,
+      await stage(
+        `eval_${key}`,
+        `evaluate ${key} on ${setSize} ${cfg.eval.validationOnly ? 'validation' : 'validation and test'} problems${withoutTools}`,
+        variantFiles(cfg, key),
+        () => evaluateVariants(ctx, key, loadWeights(modelDir(key), model)),
+      ),
     );
+    if (key === 'cot') {
+      evals.cot_resample = await stage(
+        'resample_cot',
+        `resample CoT until the goal test accepts or ${evalTokenLimit(cfg, model)} tokens are spent`,
+        predictionFiles('cot_resample'),
+        () => evaluateResampled(ctx, 'cot_resample', loadWeights(modelDir('cot'), model)),
+      );
+    }
   }
 
   const iterations: Results['iterations'] = {};
-  const metacotEval = evals.metacot!;
   const point = (iteration: number, e: StageEval) => ({
     iteration,
-    accuracy: e.accuracy,
-    mean_tokens: e.mean_tokens,
-    n_eval: e.n_eval,
-    ...(e.test_inputs ? { test_inputs_accuracy: e.test_inputs.accuracy } : {}),
+    accuracy: e.targets?.accuracy ?? 0,
+    mean_tokens: e.targets?.mean_tokens ?? 0,
+    n_eval: e.targets?.n_eval ?? 0,
+    ...(e.inputs ? { test_inputs_accuracy: e.inputs.accuracy } : {}),
   });
+  const finalModel = (from: string, to: string) => {
+    for (const v of variantKeys(cfg, '')) {
+      copyPredictions(dir, `${from}${v}`, `${to}${v}`);
+      evals[`${to}${v}`] = state.get<Record<string, StageEval>>(lastStage[to])[`${from}${v}`];
+    }
+  };
+  const lastStage: Record<string, string> = {};
 
   if (starIters > 0) {
-    iterations.star = [point(0, metacotEval)];
+    iterations.star = [point(0, evals.metacot)];
     let weightsDir = modelDir('metacot');
     for (let k = 1; k <= starIters; k++) {
+      const key = `metacot_star_it${k}`;
       const e = await stage(
         `star_${k}`,
         `STaR iteration ${k}/${starIters}: sample, keep verified, fine-tune, evaluate`,
-        [`models/star_${k}`, ...predictionFiles(`metacot_star_it${k}`)],
+        [`models/star_${k}`, ...variantFiles(cfg, key)],
         async () => {
-          const weights = loadWeights(weightsDir, model);
-          const picked = pickProblems(metaRlPool, cfg.star.problems, cfg.seed * 7919 + k);
-          const got = await collectVerified({
+          await starIteration({
             cfg,
             model,
-            weights,
             tokenizer,
-            problems: picked,
-            seed: cfg.seed + k,
+            pool: starPool,
+            k,
+            from: weightsDir,
+            to: modelDir(`star_${k}`),
+            fits,
+            obs,
           });
-          obs.log(
-            `STaR ${k}: kept ${got.kept}/${got.sampled} samples (${got.solvedProblems}/${picked.length} problems solved)`,
-          );
-          const examples = got.examples.filter(fits);
-          if (examples.length === 0) {
-            // Nothing verified to learn from: this iteration keeps the model as it is.
-            await (await Trainer.create({ cfg: model, weights })).save(modelDir(`star_${k}`));
-          } else
-            await sft({
-              cfg,
-              model,
-              examples,
-              tokens: cfg.star.tokens,
-              lr: cfg.star.lr,
-              warmupSteps: 0,
-              init: weights,
-              dir: modelDir(`star_${k}`),
-              seed: cfg.seed + k,
-              onProgress: (p) => obs.progress(p.step, p.steps, 'steps', `loss ${p.loss.toFixed(3)}`),
-            });
-          const ev = await evalInto(`metacot_star_it${k}`, loadWeights(modelDir(`star_${k}`), model));
-          return { ...ev, kept: got.kept, sampled: got.sampled };
+          return evaluateVariants(ctx, key, loadWeights(modelDir(`star_${k}`), model));
         },
       );
-      iterations.star.push(point(k, e));
+      iterations.star.push(point(k, e[key]));
       weightsDir = modelDir(`star_${k}`);
     }
-    copyPredictions(dir, `metacot_star_it${starIters}`, 'metacot_star', data.testInputs.length > 0);
-    evals.metacot_star = state.get<StageEval>(`star_${starIters}`);
+    lastStage.metacot_star = `star_${starIters}`;
+    finalModel(`metacot_star_it${starIters}`, 'metacot_star');
   }
 
   if (rlIters > 0) {
-    iterations.rl = [point(0, metacotEval)];
+    iterations.rl = [point(0, evals.metacot)];
     const reference = await Sampler.create(model, loadWeights(modelDir('metacot'), model), {
       threads: cfg.threads,
     });
     try {
       for (let k = 1; k <= rlIters; k++) {
+        const key = `metacot_rl_it${k}`;
         const e = await stage(
           `rl_${k}`,
-          `${cfg.rl.algorithm.toUpperCase()} iteration ${k}/${rlIters}: sample groups, reward, update, evaluate`,
-          [`models/rl_${k}`, ...predictionFiles(`metacot_rl_it${k}`)],
+          `${cfg.rl.algorithm.toUpperCase()} iteration ${k}/${rlIters}: ${cfg.rl.steps} step(s) of sample groups, reward, update; evaluate`,
+          [`models/rl_${k}`, ...variantFiles(cfg, key)],
           async () => {
-            const prev = k === 1 ? modelDir('metacot') : modelDir(`rl_${k - 1}`);
-            const trainer = await rlTrainer(cfg, model, prev, k === 1);
-            const steps: RlStepStats[] = [];
-            for (let s = 1; s <= cfg.rl.steps; s++) {
-              // Step numbers run on across iterations, so every step samples its own problems and seeds,
-              // and 6 iterations of 5 steps reach the same model as 30 of 1.
-              const n = (k - 1) * cfg.rl.steps + s;
-              const stats = await rlStep({
-                cfg,
-                model,
-                trainer,
-                reference,
-                tokenizer,
-                ...rlStepDraw(cfg, metaRlPool, n),
-              });
-              steps.push(stats);
-              if (cfg.rl.steps > 1) obs.log(`RL ${k}.${s}: ${describeRlStep(stats, cfg.rl.epochs)}`);
-            }
-            const stats = meanRlStats(steps);
-            obs.log(`RL ${k}: ${describeRlStep(stats, cfg.rl.epochs)}`);
-            await trainer.save(modelDir(`rl_${k}`), { rl: true });
-            const ev = await evalInto(`metacot_rl_it${k}`, trainer.weights());
-            return { ...ev, train: stats };
+            const { weights, stats } = await rlIteration({
+              cfg,
+              model,
+              tokenizer,
+              reference,
+              pool: rlPool,
+              k,
+              dir,
+              obs,
+            });
+            const evaluated: Record<string, StageEval> & { train?: typeof stats } = {
+              ...(await evaluateVariants(ctx, key, weights)),
+            };
+            evaluated.train = stats;
+            return evaluated;
           },
         );
-        iterations.rl.push(point(k, e));
+        iterations.rl.push(point(k, e[key] as StageEval));
       }
     } finally {
       await reference.dispose();
     }
-    copyPredictions(dir, `metacot_rl_it${rlIters}`, 'metacot_rl', data.testInputs.length > 0);
-    evals.metacot_rl = state.get<StageEval>(`rl_${rlIters}`);
+    lastStage.metacot_rl = `rl_${rlIters}`;
+    finalModel(`metacot_rl_it${rlIters}`, 'metacot_rl');
   }
 
   const models: Results['models'] = {};
+  const problemsOf = Object.fromEntries(evalSets(data)) as Partial<Record<EvalSet, TestProblem[]>>;
+  // The top level is held-out targets' test set, or in a validation-only run its validation set.
+  const top: EvalSet = cfg.eval.validationOnly ? 'valid' : 'targets';
+  const field: Record<EvalSet, 'held_out_inputs' | 'valid' | 'valid_inputs'> = {
+    targets: 'valid', // unused: targets is always the top level when present
+    inputs: 'held_out_inputs',
+    valid: 'valid',
+    'valid-inputs': 'valid_inputs',
+  };
   for (const key of MODEL_KEYS) {
     const e = evals[key];
-    if (!e) continue;
-    const { test_inputs, ...targets } = e;
-    models[key] = fromPredictions(
-      targets,
-      join(dir, predictionFile(key, 'targets')),
-      data.test,
-      cfg.data.format,
-    );
-    if (test_inputs) {
-      models[key].held_out_inputs = fromPredictions(
-        test_inputs,
-        join(dir, predictionFile(key, 'inputs')),
-        data.testInputs,
-        cfg.data.format,
-      );
-    }
+    if (!e?.[top]) continue;
+    const result = (set: EvalSet) =>
+      setResult(e[set]!, join(dir, predictionFile(key, set)), problemsOf[set]!, cfg.data.format);
+    const m: ModelResult = result(top);
+    for (const set of EVAL_SETS) if (set !== top && set !== 'targets' && e[set]) m[field[set]] = result(set);
+    models[key] = m;
   }
+  const chosen = chooseRl(dir);
   const results: Results = {
     name: cfg.name,
+    top_level_set: top === 'targets' ? 'test: held-out targets' : 'validation: held-out targets',
     models,
+    comparisons: comparisons(dir, EVAL_SETS),
+    ...(chosen ? { rl_choice: chosen.choice, rl_choice_validation: chosen.validation } : {}),
     curves,
     iterations,
     stages: Object.fromEntries(Object.entries(state.stages).map(([k, v]) => [k, { seconds: v.seconds }])),
@@ -340,29 +317,34 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
   return results;
 }
 
-/** What an evaluation stage records: held-out targets at the top level, held-out inputs beside them. */
-type StageEval = EvalSummary & { test_inputs?: EvalSummary };
-
-/** Adds the counts read off the predictions file: distinct prompts, "solved beyond the solvers", goal checks. */
-function fromPredictions(
-  e: EvalSummary,
-  file: string,
-  test: TestProblem[],
-  format: TraceFormat,
-): ModelResult {
-  const key = (p: CountdownProblem) => `${p.target}|${p.nums.join(',')}`;
-  const unsolved = new Set(test.filter((t) => !t.symbolic_solved).map(key));
-  const preds = existsSync(file) ? readPredictions(file) : [];
-  return {
-    ...e,
-    n_distinct: new Set(preds.map(key)).size,
-    symbolic_unsolved: unsolved.size,
-    solved_symbolic_unsolved: preds.filter((p) => p.solved && unsolved.has(key(p))).length,
-    goal_checks: goalChecks(preds, format),
-    ...(preds.some((p) => p.tool_tokens !== undefined)
-      ? { mean_tool_tokens: mean(preds.map((p) => p.tool_tokens ?? 0)) }
-      : {}),
-  };
+/** Says when a set holds fewer distinct problems than the config asks: all that exist for the task. */
+function reportSetSizes(cfg: RunConfig, data: RunData, obs: RunObserver): void {
+  const asked: Array<[string, number, number, boolean]> = [
+    ['test (held-out targets)', data.test.length, cfg.data.test, true],
+    [
+      'test (held-out inputs)',
+      data.testInputs.length,
+      cfg.data.testInputs,
+      cfg.countdown.heldOutInputFraction > 0,
+    ],
+    [
+      'validation (held-out targets)',
+      data.valid.length,
+      cfg.data.valid,
+      cfg.countdown.validationFraction > 0,
+    ],
+    [
+      'validation (held-out inputs)',
+      data.validInputs.length,
+      cfg.data.validInputs,
+      cfg.countdown.validationFraction > 0 && cfg.countdown.heldOutInputFraction > 0,
+    ],
+  ];
+  for (const [name, got, want, held] of asked) {
+    if (cfg.eval.validationOnly && name.startsWith('test')) continue;
+    if (held && got < want)
+      obs.log(`${name}: ${got} distinct problems, all that exist for this task (the config asks ${want})`);
+  }
 }
 
 /** results.json has each model key at the top level, as its contract says. */

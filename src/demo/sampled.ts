@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { Tokenizer, VOCABULARIES } from '../countdown/tokenizer.js';
 import { Sampler } from '../engine/infer/sampler.js';
+import { passAtK } from '../eval/pass-at-k.js';
 import { parseRunConfig } from './config.js';
 import { loadData, type TestProblem } from './data.js';
 import { judge } from './evaluate.js';
 import { repeatedPrompts, toolsFor } from './examples.js';
-import { mean, passAtK } from './metrics.js';
+import { mean } from './metrics.js';
 import { evalTokenLimit, loadWeights, modelConfig } from './sft.js';
 import { writeJsonAtomic } from './state.js';
 

@@ -29,56 +29,63 @@ export function backfillInputs(state: RunState, dir: string): void {
  * What each stage's result depends on, as a fingerprint: its config sections and its upstream stage.
  * Iteration counts and on/off switches are left out, so raising `rl.iterations` extends a finished
  * run instead of redoing it (each iteration's result does not depend on how many follow: the RL
- * learning rate is constant).
+ * learning rate is constant after its warm-up).
  * `threads` and `name` are left out too: they change speed and labels, not results.
  */
 export function stageInputs(cfg: RunConfig): (name: string) => string {
-  // Meta-RL's own targets change only what STaR and RL sample, not the data or SFT.
-  // Held-out inputs enter the fingerprints only when the task holds some out, so runs from before the
-  // option keep theirs; their count changes the data file and the evaluations, never the train split.
-  const { metaRlTargets, testInputs, ...dataCfg } = cfg.data;
-  const { heldOutInputFraction, ...countdown } = cfg.countdown;
-  const inputsHeld = heldOutInputFraction > 0;
-  const train = fingerprint(cfg.seed, inputsHeld ? cfg.countdown : countdown, dataCfg);
-  const data = inputsHeld ? fingerprint(train, testInputs) : train;
+  // SFT depends on what makes the train split and the models, not on the held-out sets' sizes or on
+  // meta-RL's own targets (which change only what STaR and RL sample).
+  const { metaRlTargets, test, testInputs, valid, validInputs, ...trainData } = cfg.data;
+  const train = fingerprint(cfg.seed, cfg.countdown, trainData);
+  const data = fingerprint(train, test, testInputs, valid, validInputs);
   const sft = (key: string) => fingerprint(train, key, cfg.model, cfg.sft);
-  // Tools enter only when the run uses some, so runs from before the option keep their fingerprints.
-  const tools = cfg.tools.length > 0 ? [cfg.tools] : [];
+  // The resampling baseline's temperature is its stage's own input: changing it redoes only that stage.
+  const { resampleTemperature, validationOnly, ...evalCfg } = cfg.eval;
+  // A validation-only evaluation does less than a full one: a full run redoes it (and all after it).
   const evalOf = (upstream: string) =>
-    fingerprint(upstream, cfg.eval, ...(inputsHeld ? [testInputs] : []), ...tools);
+    fingerprint(upstream, data, evalCfg, cfg.tools, ...(validationOnly ? ['validation only'] : []));
   const { iterations: _s, enabled: _se, ...star } = cfg.star;
-  const { iterations: _r, enabled: _re, steps, ...rlOwn } = cfg.rl;
-  // Steps enter only when above 1, so runs from before the option keep their fingerprints.
-  const rl = steps > 1 ? { ...rlOwn, steps } : rlOwn;
+  const { iterations: _r, enabled: _re, ...rl } = cfg.rl;
   const chain = (name: string): string => {
     const [kind, k] = name.split('_');
     if (name === 'data') return data;
     if (kind === 'sft') return sft(k);
     if (kind === 'eval') return evalOf(sft(k));
+    if (kind === 'resample') return fingerprint(evalOf(sft(k)), resampleTemperature, cfg.seed);
     const n = Number(k);
     const prev = n === 1 ? evalOf(sft('metacot')) : chain(`${kind}_${n - 1}`);
-    // Added with the option, and only when set, so runs from before keep their fingerprints.
-    const own = metaRlTargets ? [metaRlTargets] : [];
-    return fingerprint(prev, kind === 'star' ? star : rl, cfg.eval, ...own);
+    return fingerprint(prev, kind === 'star' ? star : rl, evalCfg, metaRlTargets);
   };
   return chain;
 }
 
-/** A model's predictions on one test set: the contract's predictions/<key>.jsonl is held-out targets. */
-export function predictionFile(key: string, set: 'targets' | 'inputs'): string {
-  return set === 'targets' ? `predictions/${key}.jsonl` : `predictions/test-inputs/${key}.jsonl`;
+/**
+ * The sets a model is evaluated on: the two test sets (held-out targets, held-out inputs) and their
+ * validation twins, disjoint from them. Choices are made on validation; test sets are read once.
+ */
+export type EvalSet = 'targets' | 'inputs' | 'valid' | 'valid-inputs';
+export const EVAL_SETS: readonly EvalSet[] = ['valid', 'valid-inputs', 'targets', 'inputs'];
+
+/** Where a model's predictions on one set go: the contract's predictions/<key>.jsonl is held-out targets. */
+export function predictionFile(key: string, set: EvalSet): string {
+  const folder = { targets: '', inputs: 'test-inputs/', valid: 'valid/', 'valid-inputs': 'valid-inputs/' }[
+    set
+  ];
+  return `predictions/${folder}${key}.jsonl`;
 }
 
+/** Every file an evaluation of `key` writes, partial ones included (a stage's outputs). */
 export function predictionFiles(key: string): string[] {
-  return (['targets', 'inputs'] as const).flatMap((set) => {
+  return EVAL_SETS.flatMap((set) => {
     const file = predictionFile(key, set);
     return [file, `${file}.partial`];
   });
 }
 
-/** The last meta-RL iteration's predictions under the model's own name, for each test set it has. */
-export function copyPredictions(dir: string, from: string, to: string, withInputs: boolean): void {
-  for (const set of withInputs ? (['targets', 'inputs'] as const) : (['targets'] as const)) {
-    copyFileSync(join(dir, predictionFile(from, set)), join(dir, predictionFile(to, set)));
+/** The last meta-RL iteration's predictions under the model's own name, for each set it has. */
+export function copyPredictions(dir: string, from: string, to: string): void {
+  for (const set of EVAL_SETS) {
+    const file = join(dir, predictionFile(from, set));
+    if (existsSync(file)) copyFileSync(file, join(dir, predictionFile(to, set)));
   }
 }

@@ -4,9 +4,12 @@ import type { Tokenizer } from '../countdown/tokenizer.js';
 import type { Example } from '../engine/batching.js';
 import { Sampler } from '../engine/infer/sampler.js';
 import type { ModelConfig, Weights } from '../engine/model-config.js';
+import { Trainer } from '../engine/trainer.js';
 import type { RunConfig } from './config.js';
 import { judge } from './evaluate.js';
 import { continuationExample, repeatedPrompts, toolsFor } from './examples.js';
+import type { RunObserver } from './run.js';
+import { loadWeights, sft } from './sft.js';
 
 /** Draws `n` distinct problems for one iteration, reproducibly. */
 export function pickProblems<T>(pool: readonly T[], n: number, seed: number): T[] {
@@ -49,8 +52,8 @@ export async function collectVerified(o: {
     const seen = new Set<string>();
     // Verified samples, grouped by problem in sampling order.
     const verified = new Map<CountdownProblem, number[]>();
+    // One finish rule with evaluation and RL: a verified solution counts whether or not the model stopped.
     gens.forEach((g, i) => {
-      if (g.finishReason !== 'stop') return;
       const output = o.tokenizer.decode(g.tokens);
       const verdict = judge(owners[i], o.tokenizer.decode(prompts[i]), output, o.cfg.data.format);
       const key = `${owners[i].target}|${owners[i].nums.join(',')}|${output}`;
@@ -66,9 +69,65 @@ export async function collectVerified(o: {
         : // The first of the shortest, so ties resolve the same way on every run.
           [ids.reduce((best, i) => (gens[i].tokens.length < gens[best].tokens.length ? i : best))],
     );
-    const examples = kept.map((i) => continuationExample(prompts[i], gens[i].tokens));
+    // Tokens a tool wrote are the environment's, not the model's: learned by neither STaR nor RL.
+    const examples = kept.map((i) => {
+      const x = continuationExample(prompts[i], gens[i].tokens);
+      const forced = gens[i].forced;
+      return forced
+        ? { ...x, lossMask: x.lossMask!.map((w, t) => (forced[t - prompts[i].length] ? 0 : w)) }
+        : x;
+    });
     return { examples, sampled: gens.length, kept: examples.length, solvedProblems: verified.size };
   } finally {
     await sampler.dispose();
   }
+}
+
+/**
+ * One STaR iteration: sample the pool's problems with the run's tools, keep the verified samples, and
+ * fine-tune `from` on them into `to` (warmed up: a fresh Adam's first step would be lr·sign(g)).
+ */
+export async function starIteration(o: {
+  cfg: RunConfig;
+  model: ModelConfig;
+  tokenizer: Tokenizer;
+  pool: readonly CountdownProblem[];
+  k: number;
+  from: string;
+  to: string;
+  fits: (e: Example) => boolean;
+  obs: RunObserver;
+}): Promise<void> {
+  const { cfg, model, k } = o;
+  const weights = loadWeights(o.from, model);
+  const picked = pickProblems(o.pool, cfg.star.problems, cfg.seed * 7919 + k);
+  const got = await collectVerified({
+    cfg,
+    model,
+    weights,
+    tokenizer: o.tokenizer,
+    problems: picked,
+    seed: cfg.seed + k,
+  });
+  o.obs.log(
+    `STaR ${k}: kept ${got.kept}/${got.sampled} samples (${got.solvedProblems}/${picked.length} problems solved)`,
+  );
+  const examples = got.examples.filter(o.fits);
+  if (examples.length === 0) {
+    // Nothing verified to learn from: this iteration keeps the model as it is.
+    await (await Trainer.create({ cfg: model, weights })).save(o.to);
+    return;
+  }
+  await sft({
+    cfg,
+    model,
+    examples,
+    tokens: cfg.star.tokens,
+    lr: cfg.star.lr,
+    warmupSteps: cfg.star.warmupSteps,
+    init: weights,
+    dir: o.to,
+    seed: cfg.seed + k,
+    onProgress: (p) => o.obs.progress(p.step, p.steps, 'steps', `loss ${p.loss.toFixed(3)}`),
+  });
 }

@@ -60,6 +60,19 @@ export function registerCountdown(program: Command): void {
       intOption(0),
       0,
     )
+    .option(
+      '--validation <fraction>',
+      'share of the held-out targets and inputs that is validation (splits valid, valid-inputs), not test',
+      floatOption(0, 0.99),
+      0,
+    )
+    .option('--valid-count <n>', 'validation problems on held-out targets (split valid)', intOption(0), 0)
+    .option(
+      '--valid-inputs-count <n>',
+      'validation problems on held-out inputs (split valid-inputs)',
+      intOption(0),
+      0,
+    )
     .option('--distinct', 'draw input numbers without replacement', false)
     .option('--workers <n>', 'worker threads (default: one per core)', workersOption())
     .option('--json', 'print the summary as JSON', false)
@@ -79,6 +92,7 @@ export function registerCountdown(program: Command): void {
         maxTarget: o.maxTarget,
         heldOutFraction: o.heldOut,
         heldOutInputFraction: o.heldOutInputs,
+        validationFraction: o.validation,
         distinct: o.distinct,
         seed: o.seed,
       };
@@ -88,7 +102,7 @@ export function registerCountdown(program: Command): void {
       } catch (err) {
         throw new UserError(`cannot write ${o.out}: ${(err as Error).message}`);
       }
-      const total = o.count + o.testCount + o.testInputsCount;
+      const total = o.count + o.testCount + o.testInputsCount + o.validCount + o.validInputsCount;
       const bar = progressBar('countdown generate', total, 'problems');
       let summary: GenerateSummary;
       try {
@@ -97,6 +111,8 @@ export function registerCountdown(program: Command): void {
           trainCount: o.count,
           testCount: o.testCount,
           testInputsCount: o.testInputsCount,
+          validCount: o.validCount,
+          validInputsCount: o.validInputsCount,
           solver: o.solver,
           format: o.format,
           workers: o.workers,

@@ -100,6 +100,12 @@ async function execute(cfg: RunConfig, out: string | undefined) {
   );
 }
 
+/** A config with its seed replaced; on another seed the default run folder is named after it. */
+function withSeed(cfg: RunConfig, seed: number | undefined): RunConfig {
+  if (seed === undefined || seed === cfg.seed) return cfg;
+  return { ...cfg, seed, name: `${cfg.name}-seed${seed}` };
+}
+
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -113,8 +119,13 @@ export function registerRun(program: Command): void {
     )
     .argument('<config>', 'YAML config (see configs/demo.yaml; omitted fields take the demo defaults)')
     .option('--out <dir>', 'run folder (default: runs/<name>)')
-    .action(async (file: string, o: { out?: string }) => {
-      const cfg = loadRunConfig(file);
+    .option(
+      '--seed <n>',
+      "seed of the whole run (data, splits, models, sampling): overrides the config's",
+      intOption(0),
+    )
+    .action(async (file: string, o: { out?: string; seed?: number }) => {
+      const cfg = withSeed(loadRunConfig(file), o.seed);
       // Its own config.json may be run again (it is rewritten with the same contents); nothing else it writes.
       checkOutputPaths(
         [{ option: '<config>', path: file }],
@@ -129,10 +140,17 @@ export function registerRun(program: Command): void {
       'The main job on the embedded default: Meta-CoT vs classical CoT on Countdown, then meta-RL, on this CPU.\n' +
         'Same as `metacot run configs/demo.yaml`.',
     )
-    .option('--out <dir>', 'run folder (default: runs/demo)')
-    .action(async (o: { out?: string }) => {
+    .option('--out <dir>', 'run folder (default: runs/demo, or runs/demo-seed<N> with --seed)')
+    .option('--seed <n>', 'seed of the whole run (data, splits, models, sampling); default 0', intOption(0))
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  metacot demo                               # seed 0, into runs/demo\n' +
+        '  metacot demo --seed 1 --out runs/seed1     # the same job on another seed: other splits, other models\n',
+    )
+    .action(async (o: { out?: string; seed?: number }) => {
       checkOutputPaths([], [{ option: '--out', path: o.out, writes: RUN_STATE_FILES }]);
-      await execute(defaultConfig(), o.out);
+      await execute(withSeed(defaultConfig(), o.seed), o.out);
     });
 }
 
