@@ -25,6 +25,9 @@ export { type GenerateOptions, type GenerateSummary, generateCountdownFile } fro
 export {
   type CountdownConfig,
   drawProblem,
+  HELD_OUT_SPLITS,
+  type HeldOutSplit,
+  inputSplit,
   SOS_COUNTDOWN,
   type Split,
   splitTargets,
@@ -172,6 +175,13 @@ export {
 } from './eval/evaluate.js';
 export { groupsOf, meanOverGroups } from './eval/groups.js';
 export { clusterAnswers, majorityIndex } from './eval/majority.js';
+export {
+  BOOTSTRAP_RESAMPLES,
+  bootstrapCi95,
+  comparePaired,
+  mcnemarExact,
+  type PairedComparison,
+} from './eval/paired.js';
 export { meanPassAtK, passAtK } from './eval/pass-at-k.js';
 export { evalReportHtml } from './eval/report.js';
 export { type EvalSample, readSamples } from './eval/samples.js';

@@ -57,7 +57,7 @@ describe('metacot run (smoke config)', () => {
 
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     // Both test sets: held-out targets (top level, predictions/<key>.jsonl) and held-out inputs, and
-    // their validation twins; every model with the run's tools and without them.
+    // their validation twins; every model with the run's tools, the SFT models without them too.
     const sets = MODELS.flatMap((key) => [
       { key, m: results[key], file: join(out, 'predictions', `${key}.jsonl`) },
       {

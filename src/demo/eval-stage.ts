@@ -36,30 +36,35 @@ export function evalSets(data: RunData): Array<[EvalSet, TestProblem[]]> {
   return EVAL_SETS.flatMap((set) => (of[set].length > 0 ? [[set, of[set]] as [EvalSet, TestProblem[]]] : []));
 }
 
-/** The keys `evaluateVariants(key)` writes: with the run's tools, and without them when it has some. */
-export function variantKeys(cfg: RunConfig, key: string): string[] {
-  return cfg.tools.length > 0 ? [key, `${key}${NO_TOOLS}`] : [key];
+/**
+ * The keys `evaluateVariants(key)` writes: with the run's tools, and for the SFT models (`alsoBare`),
+ * without them too when the run has some.
+ */
+export function variantKeys(cfg: RunConfig, key: string, alsoBare: boolean): string[] {
+  return alsoBare && cfg.tools.length > 0 ? [key, `${key}${NO_TOOLS}`] : [key];
 }
 
 /** Every predictions file the variants of `key` write (a stage's outputs). */
-export function variantFiles(cfg: RunConfig, key: string): string[] {
-  return variantKeys(cfg, key).flatMap(predictionFiles);
+export function variantFiles(cfg: RunConfig, key: string, alsoBare: boolean): string[] {
+  return variantKeys(cfg, key, alsoBare).flatMap(predictionFiles);
 }
 
 /**
- * Greedy decoding of one model on every set: with the run's tools as `key`, and when the run has
- * tools, without them as `key_no_tools` — the same weights, so the tools' share of the result shows.
+ * Greedy decoding of one model on every set: with the run's tools as `key`, and with `alsoBare`
+ * (the SFT models) without them as `key_no_tools` — the same weights, so the tools' share shows.
+ * Meta-RL trains with the tools, so its models are evaluated with them only.
  */
 export async function evaluateVariants(
   ctx: EvalContext,
   key: string,
   weights: Weights,
+  alsoBare: boolean,
 ): Promise<Record<string, StageEval>> {
   const { cfg, model, tokenizer } = ctx;
   const sampler = await Sampler.create(model, weights, { threads: cfg.threads });
   const out: Record<string, StageEval> = {};
   try {
-    for (const variant of variantKeys(cfg, key)) {
+    for (const variant of variantKeys(cfg, key, alsoBare)) {
       const tools = variant === key ? cfg.tools : [];
       out[variant] = await onEverySet(ctx, variant, (problems, file) =>
         evaluateModel({

@@ -11,9 +11,9 @@ const BASE_LABELS = {
   metacot_star: 'Meta-CoT + STaR',
   metacot_rl: 'Meta-CoT + RL',
 } as const;
-const NO_TOOLS_KEYS = ['cot', 'metacot', 'metacot_star', 'metacot_rl'] as const;
+const NO_TOOLS_KEYS = ['cot', 'metacot'] as const;
 
-/** Every model a run can report, in table order: with the run's tools, then the same models without them. */
+/** Every model a run can report, in table order: with the run's tools, then the SFT models without them. */
 export const MODEL_KEYS = [
   ...(Object.keys(BASE_LABELS) as Array<keyof typeof BASE_LABELS>),
   ...NO_TOOLS_KEYS.map((k) => `${k}_no_tools` as const),

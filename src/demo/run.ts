@@ -12,7 +12,6 @@ import {
   evaluateVariants,
   type StageEval,
   variantFiles,
-  variantKeys,
 } from './eval-stage.js';
 import { chooseRl, comparisons, setResult } from './evidence.js';
 import { textExample } from './examples.js';
@@ -180,8 +179,8 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
       await stage(
         `eval_${key}`,
         `evaluate ${key} on ${setSize} ${cfg.eval.validationOnly ? 'validation' : 'validation and test'} problems${withoutTools}`,
-        variantFiles(cfg, key),
-        () => evaluateVariants(ctx, key, loadWeights(modelDir(key), model)),
+        variantFiles(cfg, key, true),
+        () => evaluateVariants(ctx, key, loadWeights(modelDir(key), model), true),
       ),
     );
     if (key === 'cot') {
@@ -203,10 +202,8 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
     ...(e.inputs ? { test_inputs_accuracy: e.inputs.accuracy } : {}),
   });
   const finalModel = (from: string, to: string) => {
-    for (const v of variantKeys(cfg, '')) {
-      copyPredictions(dir, `${from}${v}`, `${to}${v}`);
-      evals[`${to}${v}`] = state.get<Record<string, StageEval>>(lastStage[to])[`${from}${v}`];
-    }
+    copyPredictions(dir, from, to);
+    evals[to] = state.get<Record<string, StageEval>>(lastStage[to])[from];
   };
   const lastStage: Record<string, string> = {};
 
@@ -218,7 +215,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
       const e = await stage(
         `star_${k}`,
         `STaR iteration ${k}/${starIters}: sample, keep verified, fine-tune, evaluate`,
-        [`models/star_${k}`, ...variantFiles(cfg, key)],
+        [`models/star_${k}`, ...predictionFiles(key)],
         async () => {
           await starIteration({
             cfg,
@@ -231,7 +228,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
             fits,
             obs,
           });
-          return evaluateVariants(ctx, key, loadWeights(modelDir(`star_${k}`), model));
+          return evaluateVariants(ctx, key, loadWeights(modelDir(`star_${k}`), model), false);
         },
       );
       iterations.star.push(point(k, e[key]));
@@ -252,7 +249,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
         const e = await stage(
           `rl_${k}`,
           `${cfg.rl.algorithm.toUpperCase()} iteration ${k}/${rlIters}: ${cfg.rl.steps} step(s) of sample groups, reward, update; evaluate`,
-          [`models/rl_${k}`, ...variantFiles(cfg, key)],
+          [`models/rl_${k}`, ...predictionFiles(key)],
           async () => {
             const { weights, stats } = await rlIteration({
               cfg,
@@ -265,7 +262,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
               obs,
             });
             const evaluated: Record<string, StageEval> & { train?: typeof stats } = {
-              ...(await evaluateVariants(ctx, key, weights)),
+              ...(await evaluateVariants(ctx, key, weights, false)),
             };
             evaluated.train = stats;
             return evaluated;

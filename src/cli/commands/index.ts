@@ -5,7 +5,7 @@ import { registerData } from './data.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
 import { registerIterate } from './iterate.js';
-import { registerPassAtK, registerRun } from './run.js';
+import { registerPassAtK, registerRun, registerSeeds } from './run.js';
 import { registerMerge, registerSearch } from './search.js';
 import { registerServe } from './serve.js';
 import { register as registerServeReward } from './serve-reward.js';
@@ -20,6 +20,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerData,
   registerRun,
   registerPassAtK,
+  registerSeeds,
   registerTrain,
   registerVerify,
   registerServeReward,

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { defaultConfig, loadRunConfig, type RunConfig, runFolder } from '../../demo/config.js';
 import { type RunObserver, runPipeline } from '../../demo/run.js';
 import { sampledPassAtK } from '../../demo/sampled.js';
+import { seedsTable } from '../../demo/seeds.js';
 import { describeSaved, RUN_STATE_FILES, RunState } from '../../demo/state.js';
 import { checkOutputPaths } from '../../io/paths.js';
 import { shellQuote } from '../../io/shell-words.js';
@@ -151,6 +152,25 @@ export function registerRun(program: Command): void {
     .action(async (o: { out?: string; seed?: number }) => {
       checkOutputPaths([], [{ option: '--out', path: o.out, writes: RUN_STATE_FILES }]);
       await execute(withSeed(defaultConfig(), o.seed), o.out);
+    });
+}
+
+export function registerSeeds(program: Command): void {
+  program
+    .command('seeds')
+    .description(
+      "Tabulate finished runs of the main job on several seeds (markdown): each model's test accuracy per seed\n" +
+        "with its bootstrap interval and the mean, then every claim's paired difference with its McNemar p.",
+    )
+    .argument('<runs...>', 'run folders (each with its results.json)')
+    .addHelpText(
+      'after',
+      '\nExample:\n' +
+        '  metacot demo --out runs/demo && metacot demo --seed 1 --out runs/seed1 && metacot demo --seed 2 --out runs/seed2\n' +
+        '  metacot seeds runs/demo runs/seed1 runs/seed2\n',
+    )
+    .action((dirs: string[]) => {
+      process.stdout.write(`${seedsTable(dirs)}\n`);
     });
 }
 
