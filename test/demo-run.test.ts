@@ -9,13 +9,7 @@ import { loadCheckpoint } from '../src/engine/checkpoint.js';
 import { metacot, ROOT } from './cli.js';
 
 const TOOL_MODELS = ['cot', 'cot_resample', 'metacot', 'metacot_star', 'metacot_rl'];
-const MODELS = [
-  ...TOOL_MODELS,
-  'cot_no_tools',
-  'metacot_no_tools',
-  'metacot_star_no_tools',
-  'metacot_rl_no_tools',
-];
+const MODELS = [...TOOL_MODELS, 'cot_no_tools', 'metacot_no_tools'];
 
 const tmp = mkdtempSync(join(tmpdir(), 'metacot-run-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -70,7 +64,7 @@ describe('metacot run (smoke config)', () => {
     ]);
     const testPrompts = new Set<string>();
     for (const { key, m, file } of sets) {
-      expect(m).toBeDefined();
+      expect(m, file).toBeDefined();
       const preds = readFileSync(file, 'utf8')
         .trim()
         .split('\n')
@@ -98,9 +92,14 @@ describe('metacot run (smoke config)', () => {
         // smoke.yaml runs with the demo's tools: the calculator's results are right wherever the rules allow
         // one (the smoke model rarely writes a whole step; evaluate.test.ts checks the tools' wiring).
         expect(p.tool_tokens).toBeLessThanOrEqual(p.output_tokens);
-        for (const [, a, op, b, c] of p.output.matchAll(/(\d+)([-+*/])(\d+)=(\d+)/g)) {
+        for (const m of p.output.matchAll(/(\d+)([-+*/])(\d+)=(\d+)/g)) {
+          const [, a, op, b, c] = m;
           const truth = evaluate(Number(a), op as Op, Number(b));
-          if (truth !== null) expect(Number(c)).toBe(truth);
+          if (truth === null || Number(a) > 999 || Number(b) > 999) continue; // exact in floats
+          // The digits after "=" start with the true result (an untrained model may write more digits
+          // after it), or end the output where its token budget cut the result short.
+          const cut = m.index + m[0].length === p.output.length && String(truth).startsWith(c);
+          expect(c.startsWith(String(truth)) || cut, `${a}${op}${b}=${c}`).toBe(true);
         }
       }
       // Goal checks, recounted with a plain pattern over the compact lines: `[r] vs t goal|no`.
@@ -141,6 +140,28 @@ describe('metacot run (smoke config)', () => {
       new Set(['valid', 'valid-inputs', 'targets', 'inputs']),
     );
     expect(['metacot_rl', 'metacot_star']).toContain(results.rl_choice);
+
+    // A validation-only run (how settings are chosen) reads no test set: nothing of them in its results.
+    const vo = join(out, '..', 'validation-only');
+    cpSync(out, vo, { recursive: true });
+    const voFile = join(out, '..', 'validation-only.yaml');
+    writeFileSync(
+      voFile,
+      readFileSync(join(ROOT, 'configs/smoke.yaml'), 'utf8').replace(
+        /^eval: \{ (.*) \}$/m,
+        'eval: { $1, validationOnly: true }',
+      ),
+    );
+    const validated = metacot(['run', voFile, '--out', vo]);
+    expect(validated.code).toBe(0);
+    const v = JSON.parse(readFileSync(join(vo, 'results.json'), 'utf8'));
+    expect(v.top_level_set).toMatch(/^validation/);
+    expect(v.metacot.held_out_inputs).toBeUndefined();
+    expect(v.metacot.n_eval).toBe(results.metacot.valid.n_eval);
+    expect(new Set(v.comparisons.map((c: { set: string }) => c.set))).toEqual(
+      new Set(['valid', 'valid-inputs']),
+    );
+    expect(validated.stdout).not.toMatch(/\(test\)/);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<svg/);
     expect(r.stdout).toMatch(/Meta-CoT \+ RL/);
 
@@ -314,7 +335,7 @@ describe('metacot run (smoke config)', () => {
     expect(first.stderr).not.toMatch(/^\s+at /m);
     const line = first.stderr.trim().split('\n').at(-1)!;
     expect(line).toMatch(
-      /^metacot: interrupted \(SIGINT\) in stage 2\/5 sft_cot at \d+\/196 steps; saved in .*: finished stages data; sft_cot's checkpoint at step \d+ in .*models\/cot\. The same command resumes at sft_cot: metacot run .*signals\.yaml --out .*signals$/,
+      /^metacot: interrupted \(SIGINT\) in stage 2\/6 sft_cot at \d+\/196 steps; saved in .*: finished stages data; sft_cot's checkpoint at step \d+ in .*models\/cot\. The same command resumes at sft_cot: metacot run .*signals\.yaml --out .*signals$/,
     );
     const cotBefore = spent('sft_cot');
     expect(cotBefore).toBeGreaterThan(0);
@@ -322,7 +343,7 @@ describe('metacot run (smoke config)', () => {
     const second = await interrupt('metacot', 'SIGTERM');
     expect(second.code).toBe(143);
     expect(second.stderr.trim().split('\n').at(-1)).toMatch(
-      /^metacot: interrupted \(SIGTERM\) in stage 3\/5 sft_metacot .*finished stages data, sft_cot; sft_metacot's checkpoint at step \d+/,
+      /^metacot: interrupted \(SIGTERM\) in stage 3\/6 sft_metacot .*finished stages data, sft_cot; sft_metacot's checkpoint at step \d+/,
     );
     const metacotBefore = spent('sft_metacot');
 

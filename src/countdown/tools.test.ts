@@ -41,6 +41,10 @@ describe('countdown tools', () => {
     // A wrong first digit from the model: the tool does not write a number that is not the result.
     expect(written(digits, calc, 'try 12*3=4')).toBe('');
     expect(written(num, countdownTools(num, ['calculator'], 'compact', () => 0)!, 'try 99*12=')).toBe('1188');
+    // Past four tokens too: a nine-digit product, one token per digit, is written whole.
+    expect(written(num, countdownTools(num, ['calculator'], 'compact', () => 0)!, 'try 1116*563204=')).toBe(
+      '628535664',
+    );
   });
 
   it("goal test (compact): writes the check against the sequence's own target once one number is left", () => {

@@ -49,8 +49,9 @@ export function countdownTools(
 function calculator(tokenizer: Tokenizer): ForceHook {
   const equals = single(tokenizer, '=');
   return (_sequence, generated) => {
-    // The result may take several tokens: find the "=" it follows (a few tokens back at most).
-    const at = lastIndexWithin(generated, equals, 4);
+    // The result may take several tokens (one per digit past 999): find the "=" it follows. Whatever was
+    // written after it must be the start of the result (`continueWith`), so a far "=" writes nothing.
+    const at = lastIndexWithin(generated, equals, LOOKBACK);
     if (at < 0) return undefined;
     const m = /(\d+)([-+*/])(\d+)$/.exec(tokenizer.decode(generated.slice(Math.max(0, at - LOOKBACK), at)));
     if (!m) return undefined;

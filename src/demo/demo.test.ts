@@ -77,9 +77,8 @@ describe('run config', () => {
     const tok = new Tokenizer();
     expect(metaRlProblems(defaultConfig(), train, tok)).toEqual(train);
     expect(metaRlProblems(defaultConfig(), train, tok, 'beyond-teacher')).toEqual([long]);
-    expect(() =>
-      parseRunConfig({ data: { metaRlTargets: { min: 61, max: 80 } }, rl: { pool: 'beyond-teacher' } }),
-    ).toThrow(/field 'rl.pool'/);
+    // Own target values replace either pool.
+    expect(metaRlProblems(cfg, train, tok, 'beyond-teacher')).toEqual(pool);
     // 3 numbers in 1–9 cannot reach 800: the error names the field, not a generator internal.
     const unreachable = parseRunConfig({ data: { metaRlTargets: { min: 800, max: 810 } } });
     expect(() => metaRlProblems(unreachable, [], new Tokenizer())).toThrowError(
@@ -99,6 +98,7 @@ describe('run config', () => {
       /field 'data.metaRlTargets'.*outside the task's targets 10–60/,
     ],
     [{ data: { metaRlTargets: { min: 60, max: 50 } } }, /field 'data.metaRlTargets'/],
+    [{ rl: { from: 'star' }, star: { enabled: false } }, /field 'rl.from': star needs STaR on/],
   ])('rejects %j naming the field', (raw, msg) => {
     expect(() => parseRunConfig(raw, 'x.yaml')).toThrowError(msg);
   });
@@ -332,9 +332,10 @@ describe('time left', () => {
 
   it('counts every RL step of an iteration, and its one evaluation', async () => {
     const { estimateStageSeconds } = await import('./eta.js');
-    const one = defaultConfig();
+    const one = parseRunConfig({ rl: { steps: 1 } });
     const three = parseRunConfig({ rl: { steps: 3 } });
-    const evalOnly = estimateStageSeconds(one, 'eval_metacot');
+    // Meta-RL's model is evaluated once, with the tools: half of eval_metacot (with and without them).
+    const evalOnly = estimateStageSeconds(one, 'eval_metacot') / 2;
     const step = estimateStageSeconds(one, 'rl_1') - evalOnly;
     expect(step).toBeGreaterThan(0);
     expect(estimateStageSeconds(three, 'rl_1')).toBeCloseTo(evalOnly + 3 * step, 6);

@@ -41,7 +41,8 @@ export function estimateStageSeconds(cfg: RunConfig, name: string): number {
   // STaR and RL sample from, and evaluate, models that search.
   if (name.startsWith('star_')) {
     const sample = cfg.star.problems * cfg.star.samples * cfg.eval.maxNewTokens * FILL.metacot;
-    return sample / SAMPLE_TOKENS_PER_S + evalSeconds(FILL.metacot) + cfg.star.tokens / TRAIN_TOKENS_PER_S;
+    // Meta-RL's models are evaluated with the tools only.
+    return sample / SAMPLE_TOKENS_PER_S + once(FILL.metacot) + cfg.star.tokens / TRAIN_TOKENS_PER_S;
   }
   if (name.startsWith('rl_')) {
     const sample = cfg.rl.problems * cfg.rl.group * cfg.eval.maxNewTokens * FILL.metacot;
@@ -51,7 +52,7 @@ export function estimateStageSeconds(cfg: RunConfig, name: string): number {
     const scoring = cfg.rl.epochs > 1 ? cfg.rl.epochs * sample : 0;
     const step =
       (1.5 * sample) / SAMPLE_TOKENS_PER_S + (cfg.rl.epochs * sample + scoring) / TRAIN_TOKENS_PER_S;
-    return cfg.rl.steps * step + evalSeconds(FILL.metacot);
+    return cfg.rl.steps * step + once(FILL.metacot);
   }
   return 1;
 }

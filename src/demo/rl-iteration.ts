@@ -8,8 +8,9 @@ import { describeRlStep, meanRlStats, type RlStepStats, rlStep, rlStepDraw, rlTr
 import type { RunObserver } from './run.js';
 
 /**
- * Iteration k of meta-RL: `rl.steps` on-policy steps from the previous iteration's model (the
- * Meta-CoT model for the first), saved to models/rl_k. Returns the new weights and the steps' mean statistics.
+ * Iteration k of meta-RL: `rl.steps` on-policy steps from the previous iteration's model (`start`,
+ * a model folder under models/, for the first), saved to models/rl_k. Returns the new weights and
+ * the steps' mean statistics.
  */
 export async function rlIteration(o: {
   cfg: RunConfig;
@@ -19,10 +20,11 @@ export async function rlIteration(o: {
   pool: readonly CountdownProblem[];
   k: number;
   dir: string;
+  start: string;
   obs: RunObserver;
 }): Promise<{ weights: Weights; stats: RlStepStats }> {
   const { cfg, k } = o;
-  const prev = join(o.dir, 'models', k === 1 ? 'metacot' : `rl_${k - 1}`);
+  const prev = join(o.dir, 'models', k === 1 ? o.start : `rl_${k - 1}`);
   const trainer = await rlTrainer(cfg, o.model, prev, k === 1);
   const steps: RlStepStats[] = [];
   for (let s = 1; s <= cfg.rl.steps; s++) {

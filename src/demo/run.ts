@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Tokenizer, VOCABULARIES } from '../countdown/tokenizer.js';
 import { Sampler } from '../engine/infer/sampler.js';
 import type { RunConfig } from './config.js';
@@ -25,6 +25,7 @@ import {
   type EvalSet,
   predictionFile,
   predictionFiles,
+  predictionFolder,
   stageInputs,
 } from './stages.js';
 import { starIteration } from './star.js';
@@ -122,7 +123,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
     data.testInputs = [];
   }
   reportSetSizes(cfg, data, obs);
-  for (const set of EVAL_SETS) mkdirSync(dirname(join(dir, predictionFile('x', set))), { recursive: true });
+  for (const set of EVAL_SETS) mkdirSync(join(dir, predictionFolder(set)), { recursive: true });
   const fits = (e: { tokens: readonly number[] }) => e.tokens.length <= cfg.data.maxTokens;
   const starPool = metaRlProblems(cfg, data.train, tokenizer, cfg.star.pool);
   const rlPool = metaRlProblems(cfg, data.train, tokenizer, cfg.rl.pool);
@@ -217,7 +218,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
         `STaR iteration ${k}/${starIters}: sample, keep verified, fine-tune, evaluate`,
         [`models/star_${k}`, ...predictionFiles(key)],
         async () => {
-          await starIteration({
+          const train = await starIteration({
             cfg,
             model,
             tokenizer,
@@ -228,10 +229,14 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
             fits,
             obs,
           });
-          return evaluateVariants(ctx, key, loadWeights(modelDir(`star_${k}`), model), false);
+          const evaluated: Record<string, StageEval> & { train?: typeof train } = {
+            ...(await evaluateVariants(ctx, key, loadWeights(modelDir(`star_${k}`), model), false)),
+          };
+          evaluated.train = train;
+          return evaluated;
         },
       );
-      iterations.star.push(point(k, e[key]));
+      iterations.star.push(point(k, e[key] as StageEval));
       weightsDir = modelDir(`star_${k}`);
     }
     lastStage.metacot_star = `star_${starIters}`;
@@ -239,8 +244,10 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
   }
 
   if (rlIters > 0) {
-    iterations.rl = [point(0, evals.metacot)];
-    const reference = await Sampler.create(model, loadWeights(modelDir('metacot'), model), {
+    // RL starts from the Meta-CoT model, or from STaR's last (rl.from); its KL reference is where it starts.
+    const start = cfg.rl.from === 'star' ? `star_${starIters}` : 'metacot';
+    iterations.rl = [point(0, cfg.rl.from === 'star' ? evals.metacot_star : evals.metacot)];
+    const reference = await Sampler.create(model, loadWeights(modelDir(start), model), {
       threads: cfg.threads,
     });
     try {
@@ -259,6 +266,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
               pool: rlPool,
               k,
               dir,
+              start,
               obs,
             });
             const evaluated: Record<string, StageEval> & { train?: typeof stats } = {
@@ -281,8 +289,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
   const problemsOf = Object.fromEntries(evalSets(data)) as Partial<Record<EvalSet, TestProblem[]>>;
   // The top level is held-out targets' test set, or in a validation-only run its validation set.
   const top: EvalSet = cfg.eval.validationOnly ? 'valid' : 'targets';
-  const field: Record<EvalSet, 'held_out_inputs' | 'valid' | 'valid_inputs'> = {
-    targets: 'valid', // unused: targets is always the top level when present
+  const field: Partial<Record<EvalSet, 'held_out_inputs' | 'valid' | 'valid_inputs'>> = {
     inputs: 'held_out_inputs',
     valid: 'valid',
     'valid-inputs': 'valid_inputs',
@@ -293,7 +300,10 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
     const result = (set: EvalSet) =>
       setResult(e[set]!, join(dir, predictionFile(key, set)), problemsOf[set]!, cfg.data.format);
     const m: ModelResult = result(top);
-    for (const set of EVAL_SETS) if (set !== top && set !== 'targets' && e[set]) m[field[set]] = result(set);
+    for (const set of EVAL_SETS) {
+      const f = field[set];
+      if (f && set !== top && e[set]) m[f] = result(set);
+    }
     models[key] = m;
   }
   const chosen = chooseRl(dir);

@@ -21,7 +21,9 @@ function readRun(dir: string): SeedRun {
     );
   }
   if (results.top_level_set?.startsWith('validation')) {
-    throw new UserError(`${dir}: a validation-only run (eval.validationOnly) has no test results to tabulate`);
+    throw new UserError(
+      `${dir}: a validation-only run (eval.validationOnly) has no test results to tabulate`,
+    );
   }
   const seed = (results.config as { seed?: number } | undefined)?.seed ?? Number.NaN;
   return { dir, seed, results };

@@ -53,7 +53,9 @@ export function stageInputs(cfg: RunConfig): (name: string) => string {
     if (kind === 'eval') return evalOf(sft(k));
     if (kind === 'resample') return fingerprint(evalOf(sft(k)), resampleTemperature, cfg.seed);
     const n = Number(k);
-    const prev = n === 1 ? evalOf(sft('metacot')) : chain(`${kind}_${n - 1}`);
+    const first =
+      kind === 'rl' && cfg.rl.from === 'star' ? chain(`star_${cfg.star.iterations}`) : evalOf(sft('metacot'));
+    const prev = n === 1 ? first : chain(`${kind}_${n - 1}`);
     return fingerprint(prev, kind === 'star' ? star : rl, evalCfg, metaRlTargets);
   };
   return chain;
@@ -66,12 +68,21 @@ export function stageInputs(cfg: RunConfig): (name: string) => string {
 export type EvalSet = 'targets' | 'inputs' | 'valid' | 'valid-inputs';
 export const EVAL_SETS: readonly EvalSet[] = ['valid', 'valid-inputs', 'targets', 'inputs'];
 
+const FOLDERS: Record<EvalSet, string> = {
+  targets: 'predictions',
+  inputs: 'predictions/test-inputs',
+  valid: 'predictions/valid',
+  'valid-inputs': 'predictions/valid-inputs',
+};
+
+/** The folder of a set's predictions: the contract's predictions/ itself for held-out targets. */
+export function predictionFolder(set: EvalSet): string {
+  return FOLDERS[set];
+}
+
 /** Where a model's predictions on one set go: the contract's predictions/<key>.jsonl is held-out targets. */
 export function predictionFile(key: string, set: EvalSet): string {
-  const folder = { targets: '', inputs: 'test-inputs/', valid: 'valid/', 'valid-inputs': 'valid-inputs/' }[
-    set
-  ];
-  return `predictions/${folder}${key}.jsonl`;
+  return `${FOLDERS[set]}/${key}.jsonl`;
 }
 
 /** Every file an evaluation of `key` writes, partial ones included (a stage's outputs). */

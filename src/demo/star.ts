@@ -97,7 +97,7 @@ export async function starIteration(o: {
   to: string;
   fits: (e: Example) => boolean;
   obs: RunObserver;
-}): Promise<void> {
+}): Promise<{ kept: number; sampled: number; solvedProblems: number }> {
   const { cfg, model, k } = o;
   const weights = loadWeights(o.from, model);
   const picked = pickProblems(o.pool, cfg.star.problems, cfg.seed * 7919 + k);
@@ -113,10 +113,11 @@ export async function starIteration(o: {
     `STaR ${k}: kept ${got.kept}/${got.sampled} samples (${got.solvedProblems}/${picked.length} problems solved)`,
   );
   const examples = got.examples.filter(o.fits);
+  const stats = { kept: got.kept, sampled: got.sampled, solvedProblems: got.solvedProblems };
   if (examples.length === 0) {
     // Nothing verified to learn from: this iteration keeps the model as it is.
     await (await Trainer.create({ cfg: model, weights })).save(o.to);
-    return;
+    return stats;
   }
   await sft({
     cfg,
@@ -130,4 +131,5 @@ export async function starIteration(o: {
     seed: cfg.seed + k,
     onProgress: (p) => o.obs.progress(p.step, p.steps, 'steps', `loss ${p.loss.toFixed(3)}`),
   });
+  return stats;
 }
