@@ -81,7 +81,7 @@ function loadRun(dir: string): { cfg: RunConfig; model: ModelConfig; tokenizer: 
   const file = join(dir, 'config.json');
   if (!existsSync(file) || !existsSync(join(dir, 'data'))) {
     throw new UserError(
-      `bench rl: ${dir} holds no run (config.json and data/): run \`metacot demo\` first (about 9 minutes), ` +
+      `bench rl: ${dir} holds no run (config.json and data/): run \`metacot demo\` first (about 14 minutes), ` +
         'or `metacot run configs/smoke.yaml` for a small one, and pass its folder with --run',
     );
   }
