@@ -159,7 +159,7 @@ export function registerSeeds(program: Command): void {
   program
     .command('seeds')
     .description(
-      "Tabulate finished runs of the main job on several seeds (markdown): each model's test accuracy per seed\n" +
+      "Tabulate finished runs of the main job on several seeds (markdown): each model's test accuracy per seed " +
         "with its bootstrap interval and the mean, then every claim's paired difference with its McNemar p.",
     )
     .argument('<runs...>', 'run folders (each with its results.json)')
