@@ -10,7 +10,7 @@ import { metaRlProblems } from './data.js';
 import { judge } from './evaluate.js';
 import { textExample } from './examples.js';
 import { reportHtml, resultsTable } from './report.js';
-import { advantages, meanRlStats, ppoWeights, sequenceKl, withoutToolTokens } from './rl.js';
+import { advantages, klWeights, meanRlStats, ppoWeights, sequenceKl, withoutToolTokens } from './rl.js';
 import { fingerprint, RunState } from './state.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'metacot-demo-'));
@@ -139,6 +139,18 @@ describe('metrics', () => {
     expect(withoutToolTokens([0.5, 0.5], undefined)).toEqual([0.5, 0.5]);
     expect(sequenceKl([-1, -2, -3, -4], [-1.5, -9, -9, -3], forced)).toBeCloseTo(0.5 - 1, 12);
     expect(sequenceKl([-1, -2], [-1.5, -1])).toBeCloseTo(0.5 - 1, 12);
+  });
+
+  it("weights tokens by the KL term's gradient, its own term beside the advantage", () => {
+    // k3 = e^(ref−lp) − (ref−lp) − 1; its gradient in lp is 1 − e^(ref−lp), so the NLL weight is β(e^(ref−lp) − 1).
+    const w = klWeights([-1, -2, -0.5], [-1, -1, -1], 0.1);
+    expect(w[0]).toBe(0); // policy = reference: no pull
+    expect(w[1]).toBeCloseTo(0.1 * (Math.E - 1), 12); // below the reference: pushed up (positive weight)
+    expect(w[2]).toBeCloseTo(0.1 * (Math.exp(-0.5) - 1), 12); // above it: pushed down
+    // The weight is minus the derivative of β·k3: checked against a finite difference.
+    const k3 = (lp: number, ref: number) => Math.exp(ref - lp) - (ref - lp) - 1;
+    const h = 1e-6;
+    expect(-0.1 * ((k3(-2 + h, -1) - k3(-2 - h, -1)) / (2 * h))).toBeCloseTo(w[1], 6);
   });
 
   it('computes group baselines', () => {
