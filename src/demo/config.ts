@@ -9,6 +9,13 @@ import { isSafeSegment, SEGMENT_RULE } from '../io/paths.js';
 const int = (min: number) => z.number().int().min(min);
 
 /**
+ * Which train problems STaR or RL samples: all of SFT's, or `beyond-teacher`: those whose teacher
+ * search runs past data.maxTokens, so Meta-CoT never trained on them solved (learning them is learning
+ * more than the teacher showed). `data.metaRlTargets`, when set, replaces either pool.
+ */
+const problemPool = z.enum(['train', 'beyond-teacher']);
+
+/**
  * A run of the main job: data, the two SFT models, evaluation, meta-RL. Every field has a default
  * (the demo); a YAML file overrides any subset. Token budgets, not step counts, make CoT and
  * Meta-CoT comparable: both models see the same number of training tokens.
@@ -146,12 +153,8 @@ export const RunConfigSchema = z
          * (Searchformer's bootstrapping: the same answers, found with less search).
          */
         keep: z.enum(['all', 'shortest']).default('all'),
-        /**
-         * Which train problems it samples: all of SFT's, or `beyond-teacher`: those whose teacher search
-         * runs past data.maxTokens, so Meta-CoT never trained on them solved (learning them is learning
-         * more than the teacher showed). `data.metaRlTargets`, when set, replaces either pool.
-         */
-        pool: z.enum(['train', 'beyond-teacher']).default('beyond-teacher'),
+        /** Which problems STaR samples (`problemPool`); beyond-teacher won on validation. */
+        pool: problemPool.default('beyond-teacher'),
       })
       .strict()
       .prefault({}),
@@ -172,12 +175,8 @@ export const RunConfigSchema = z
          * validation at that length (configs/choose/, docs/results.md).
          */
         steps: int(1).default(15),
-        /**
-         * Which train problems it samples: all of SFT's, or `beyond-teacher`: those whose teacher search
-         * runs past data.maxTokens, so Meta-CoT never trained on them solved (learning them is learning
-         * more than the teacher showed). `data.metaRlTargets`, when set, replaces either pool.
-         */
-        pool: z.enum(['train', 'beyond-teacher']).default('train'),
+        /** Which problems RL samples (`problemPool`); train won on validation. */
+        pool: problemPool.default('train'),
         /** Problems per step, and completions per problem (the group). */
         problems: int(1).default(64),
         group: int(2).default(8),
