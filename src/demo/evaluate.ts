@@ -59,47 +59,58 @@ export interface EvaluateOptions {
 
 /** Greedy (or sampled) decoding on every problem, verified; resumable through `${out}.partial`. */
 export async function evaluateModel(opts: EvaluateOptions): Promise<EvalSummary> {
-  const { sampler, tokenizer, problems, format } = opts;
+  const { sampler, tokenizer, format } = opts;
+  return resumablePredictions(opts, async (chunk, start) => {
+    const prompts = chunk.map((p) => promptTokens(tokenizer, p, format));
+    const force = countdownTools(tokenizer, opts.tools ?? [], format, (i) => chunk[i].target);
+    const gens = await sampler.generate({
+      prompts,
+      maxNewTokens: opts.maxNewTokens,
+      greedy: (opts.temperature ?? 0) === 0,
+      temperature: opts.temperature ?? 0,
+      stopTokens: [tokenizer.vocab.eos],
+      seed: (opts.seed ?? 0) + start,
+      ...(force ? { force } : {}),
+    });
+    return chunk.map((p, i): Prediction => {
+      const output = tokenizer.decode(gens[i].tokens);
+      const prompt = tokenizer.decode(prompts[i]);
+      return {
+        nums: p.nums,
+        target: p.target,
+        output,
+        ...judge(p, prompt, output, format),
+        output_tokens: gens[i].tokens.length,
+        ...(gens[i].forced ? { tool_tokens: gens[i].forced!.filter(Boolean).length } : {}),
+        finish: gens[i].finishReason,
+      };
+    });
+  });
+}
+
+/**
+ * Predictions for `opts.problems` into `opts.out`, `opts.batch` problems per `predict` call, each batch
+ * appended to `${out}.partial` as it finishes: a killed run continues after the last whole line. A
+ * finished file is read, not redone.
+ */
+export async function resumablePredictions<P extends Prediction>(
+  opts: Pick<EvaluateOptions, 'problems' | 'batch' | 'out' | 'onProgress'>,
+  predict: (chunk: CountdownProblem[], start: number) => Promise<P[]>,
+): Promise<EvalSummary> {
+  const { problems } = opts;
+  if (existsSync(opts.out)) return summarize(readPredictions(opts.out));
   const partial = `${opts.out}.partial`;
-  let done: Prediction[] = [];
-  if (existsSync(opts.out)) done = readPredictions(opts.out);
-  else {
-    if (existsSync(partial)) done = recoverPartial(partial);
-    else writeFileSync(partial, '');
-    // the starting count first, so that progress rates count this run's work only (a resumed run's too)
+  const done: Prediction[] = existsSync(partial) ? recoverPartial(partial) : [];
+  if (done.length === 0) writeFileSync(partial, '');
+  // the starting count first, so that progress rates count this run's work only (a resumed run's too)
+  opts.onProgress?.(done.length, problems.length);
+  for (let start = done.length; start < problems.length; start += opts.batch) {
+    const lines = await predict(problems.slice(start, start + opts.batch), start);
+    appendFileSync(partial, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    done.push(...lines);
     opts.onProgress?.(done.length, problems.length);
-    for (let start = done.length; start < problems.length; start += opts.batch) {
-      const chunk = problems.slice(start, start + opts.batch);
-      const prompts = chunk.map((p) => promptTokens(tokenizer, p, format));
-      const force = countdownTools(tokenizer, opts.tools ?? [], format, (i) => chunk[i].target);
-      const gens = await sampler.generate({
-        prompts,
-        maxNewTokens: opts.maxNewTokens,
-        greedy: (opts.temperature ?? 0) === 0,
-        temperature: opts.temperature ?? 0,
-        stopTokens: [tokenizer.vocab.eos],
-        seed: (opts.seed ?? 0) + start,
-        ...(force ? { force } : {}),
-      });
-      const lines = chunk.map((p, i): Prediction => {
-        const output = tokenizer.decode(gens[i].tokens);
-        const prompt = tokenizer.decode(prompts[i]);
-        return {
-          nums: p.nums,
-          target: p.target,
-          output,
-          ...judge(p, prompt, output, format),
-          output_tokens: gens[i].tokens.length,
-          ...(gens[i].forced ? { tool_tokens: gens[i].forced!.filter(Boolean).length } : {}),
-          finish: gens[i].finishReason,
-        };
-      });
-      appendFileSync(partial, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
-      done.push(...lines);
-      opts.onProgress?.(done.length, problems.length);
-    }
-    renameSync(partial, opts.out);
   }
+  renameSync(partial, opts.out);
   return summarize(done);
 }
 

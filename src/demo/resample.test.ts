@@ -85,6 +85,40 @@ describe('CoT resampled to a token budget', () => {
   });
 });
 
+describe('resumable predictions', () => {
+  it('continues a killed run after its last whole line: a torn one is redone, finished ones are not', async () => {
+    const sampler = attemptsSampler([right]);
+    const out = join(tmp, 'resumed.jsonl');
+    const first = JSON.stringify({
+      nums: [2, 13, 4],
+      target: 19,
+      output: right,
+      solution: ['2+13=15', '15+4=19'],
+      solved: true,
+      output_tokens: 9,
+      finish: 'stop',
+      attempts: 1,
+    });
+    writeFileSync(`${out}.partial`, `${first}\n{"nums": [4, 13`);
+    const two = [problem, { nums: [4, 13, 2], target: 19 }];
+    const summary = await resampleModel({
+      ...opts,
+      problems: two,
+      batch: 1,
+      sampler,
+      tools: [...opts.tools],
+      budget: 250,
+      out,
+    });
+    const preds = readPredictions(out) as ResampledPrediction[];
+    expect(preds).toHaveLength(2);
+    expect(JSON.stringify(preds[0])).toBe(first);
+    expect(preds[1].nums).toEqual([4, 13, 2]);
+    expect(sampler.calls).toHaveLength(1); // only the torn problem was sampled
+    expect(summary.n_eval).toBe(2);
+  });
+});
+
 describe('paired evidence from predictions', () => {
   const line = (nums: number[], target: number, solution: string[]) =>
     JSON.stringify({ nums, target, output: '', solution, solved: false, output_tokens: 1, finish: 'stop' });

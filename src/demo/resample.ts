@@ -1,4 +1,3 @@
-import { appendFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import type { CountdownProblem } from '../countdown/arithmetic.js';
 import type { TraceFormat } from '../countdown/linearize/format.js';
 import { parseTrace } from '../countdown/linearize/parse.js';
@@ -9,8 +8,7 @@ import {
   type EvaluateOptions,
   judge,
   type Prediction,
-  readPredictions,
-  summarize,
+  resumablePredictions,
 } from './evaluate.js';
 import { promptTokens } from './examples.js';
 
@@ -34,26 +32,14 @@ export function claimsGoal(output: string, format: TraceFormat): boolean {
  * tools, until an attempt claims the goal or the problem's budget of generated tokens (tool-written ones
  * included, as Meta-CoT's are) is spent. The answer is the last attempt. An attempt that would pass the
  * budget is cut where the budget ends, as a sampler with that many tokens left would stop it.
- * Resumable through `${out}.partial` like `evaluateModel`.
+ * Resumable through `${out}.partial`, as `evaluateModel` is (`resumablePredictions`).
  */
 export async function resampleModel(
   opts: EvaluateOptions & { budget: number; temperature: number },
 ): Promise<EvalSummary> {
-  const { problems } = opts;
-  const partial = `${opts.out}.partial`;
-  if (existsSync(opts.out)) return summarize(readPredictions(opts.out));
-  const done: Prediction[] = existsSync(partial) ? readPredictions(partial) : [];
-  if (!existsSync(partial)) writeFileSync(partial, '');
-  opts.onProgress?.(done.length, problems.length);
-  for (let start = done.length; start < problems.length; start += opts.batch) {
-    const chunk = problems.slice(start, start + opts.batch);
-    const lines = await resampleChunk(opts, chunk, (opts.seed ?? 0) * 1_000_003 + start);
-    appendFileSync(partial, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
-    done.push(...lines);
-    opts.onProgress?.(done.length, problems.length);
-  }
-  renameSync(partial, opts.out);
-  return summarize(done);
+  return resumablePredictions(opts, (chunk, start) =>
+    resampleChunk(opts, chunk, (opts.seed ?? 0) * 1_000_003 + start),
+  );
 }
 
 async function resampleChunk(
