@@ -66,14 +66,10 @@ export function outcomes(
  * its bootstrap interval, and McNemar's exact p. Predictions of two models must list the same
  * prompts in the same order (every evaluation walks the set in its order); anything else is an error.
  */
-export function comparisons(
-  dir: string,
-  sets: readonly EvalSet[],
-  extra: ReadonlyArray<[string, string]> = [],
-): Comparison[] {
+export function comparisons(dir: string, sets: readonly EvalSet[]): Comparison[] {
   const out: Comparison[] = [];
   for (const set of sets) {
-    for (const [a, b] of [...CLAIMS, ...extra]) {
+    for (const [a, b] of CLAIMS) {
       const x = outcomes(dir, a, set);
       const y = outcomes(dir, b, set);
       if (!x || !y) continue;
@@ -95,14 +91,17 @@ export function comparisons(
  * The meta-RL model the run reports: of STaR and RL, the one that solves more validation prompts
  * (both validation sets pooled; RL on a tie). Test sets play no part in the choice.
  */
-export function chooseRl(dir: string): { choice: RlChoice; validation: Record<RlChoice, number> } | null {
-  const solvedOn = (key: RlChoice) => {
+export function chooseRl(
+  dir: string,
+): { choice: RlChoice; validation: Partial<Record<RlChoice, number>> } | null {
+  const validation: Partial<Record<RlChoice, number>> = {};
+  for (const key of RL_CANDIDATES) {
     const all = VALIDATION.flatMap((set) => outcomes(dir, key, set)?.solved ?? []);
-    return all.length === 0 ? null : all.filter(Boolean).length / all.length;
-  };
-  const rl = solvedOn('metacot_rl');
-  const star = solvedOn('metacot_star');
-  if (rl === null && star === null) return null;
-  const validation = { metacot_rl: rl ?? -1, metacot_star: star ?? -1 };
-  return { choice: (rl ?? -1) >= (star ?? -1) ? 'metacot_rl' : 'metacot_star', validation };
+    if (all.length > 0) validation[key] = all.filter(Boolean).length / all.length;
+  }
+  const present = RL_CANDIDATES.filter((k) => validation[k] !== undefined);
+  if (present.length === 0) return null;
+  // RL_CANDIDATES lists RL first, so a tie keeps it.
+  const choice = present.reduce((best, k) => (validation[k]! > validation[best]! ? k : best));
+  return { choice, validation };
 }

@@ -57,7 +57,7 @@ export interface Results {
   comparisons: Comparison[];
   /** The meta-RL model chosen on validation (both validation sets pooled), and the accuracies it was chosen on. */
   rl_choice?: RlChoice;
-  rl_choice_validation?: Record<RlChoice, number>;
+  rl_choice_validation?: Partial<Record<RlChoice, number>>;
   /** Training loss per step, per trained model. */
   curves: Record<string, Array<{ step: number; loss: number }>>;
   /** Accuracy and tokens after each meta-RL iteration (iteration 0 is the Meta-CoT model). */
@@ -115,10 +115,11 @@ export function resultsTable(r: Results): string {
     );
   }
   if (r.rl_choice) {
-    const v = r.rl_choice_validation!;
-    blocks.push(
-      `meta-RL model chosen on validation: ${r.rl_choice} (validation accuracy: RL ${pct(v.metacot_rl)}, STaR ${pct(v.metacot_star)})`,
+    const names: Record<RlChoice, string> = { metacot_rl: 'RL', metacot_star: 'STaR' };
+    const v = Object.entries(r.rl_choice_validation ?? {}).map(
+      ([k, x]) => `${names[k as RlChoice]} ${pct(x)}`,
     );
+    blocks.push(`meta-RL model chosen on validation: ${r.rl_choice} (validation accuracy: ${v.join(', ')})`);
   }
   if (tools.length > 0)
     blocks.push(`tools (every model alike, except the "no tools" rows): ${tools.join(', ')}`);

@@ -161,5 +161,8 @@ describe('paired evidence from predictions', () => {
     write(dir, 'metacot_rl', 'targets', [line([2, 13, 4], 19, ok)]);
     write(dir, 'metacot_star', 'targets', [line([2, 13, 4], 19, bad)]);
     expect(chooseRl(dir)).toEqual({ choice: 'metacot_star', validation: { metacot_rl: 0, metacot_star: 1 } });
+    // A run with one of them only (STaR off): that one, and no made-up accuracy for the other.
+    rmSync(join(dir, predictionFile('metacot_star', 'valid')));
+    expect(chooseRl(dir)).toEqual({ choice: 'metacot_rl', validation: { metacot_rl: 0 } });
   });
 });

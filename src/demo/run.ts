@@ -202,11 +202,11 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
     n_eval: e.targets?.n_eval ?? 0,
     ...(e.inputs ? { test_inputs_accuracy: e.inputs.accuracy } : {}),
   });
-  const finalModel = (from: string, to: string) => {
+  /** The last meta-RL iteration (`from`, evaluated by stage `last`) under the model's own name `to`. */
+  const finalModel = (last: string, from: string, to: string) => {
     copyPredictions(dir, from, to);
-    evals[to] = state.get<Record<string, StageEval>>(lastStage[to])[from];
+    evals[to] = state.get<Record<string, StageEval>>(last)[from];
   };
-  const lastStage: Record<string, string> = {};
 
   if (starIters > 0) {
     iterations.star = [point(0, evals.metacot)];
@@ -229,18 +229,14 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
             fits,
             obs,
           });
-          const evaluated: Record<string, StageEval> & { train?: typeof train } = {
-            ...(await evaluateVariants(ctx, key, loadWeights(modelDir(`star_${k}`), model), false)),
-          };
-          evaluated.train = train;
-          return evaluated;
+          const weights = loadWeights(modelDir(`star_${k}`), model);
+          return Object.assign(await evaluateVariants(ctx, key, weights, false), { train });
         },
       );
       iterations.star.push(point(k, e[key] as StageEval));
       weightsDir = modelDir(`star_${k}`);
     }
-    lastStage.metacot_star = `star_${starIters}`;
-    finalModel(`metacot_star_it${starIters}`, 'metacot_star');
+    finalModel(`star_${starIters}`, `metacot_star_it${starIters}`, 'metacot_star');
   }
 
   if (rlIters > 0) {
@@ -269,11 +265,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
               start,
               obs,
             });
-            const evaluated: Record<string, StageEval> & { train?: typeof stats } = {
-              ...(await evaluateVariants(ctx, key, weights, false)),
-            };
-            evaluated.train = stats;
-            return evaluated;
+            return Object.assign(await evaluateVariants(ctx, key, weights, false), { train: stats });
           },
         );
         iterations.rl.push(point(k, e[key] as StageEval));
@@ -281,8 +273,7 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
     } finally {
       await reference.dispose();
     }
-    lastStage.metacot_rl = `rl_${rlIters}`;
-    finalModel(`metacot_rl_it${rlIters}`, 'metacot_rl');
+    finalModel(`rl_${rlIters}`, `metacot_rl_it${rlIters}`, 'metacot_rl');
   }
 
   const models: Results['models'] = {};
@@ -326,13 +317,14 @@ async function runStages(cfg: RunConfig, dir: string, state: RunState, obs: RunO
 
 /** Says when a set holds fewer distinct problems than the config asks: all that exist for the task. */
 function reportSetSizes(cfg: RunConfig, data: RunData, obs: RunObserver): void {
+  const test = !cfg.eval.validationOnly; // a validation-only run holds no test problems, by design
   const asked: Array<[string, number, number, boolean]> = [
-    ['test (held-out targets)', data.test.length, cfg.data.test, true],
+    ['test (held-out targets)', data.test.length, cfg.data.test, test],
     [
       'test (held-out inputs)',
       data.testInputs.length,
       cfg.data.testInputs,
-      cfg.countdown.heldOutInputFraction > 0,
+      test && cfg.countdown.heldOutInputFraction > 0,
     ],
     [
       'validation (held-out targets)',
@@ -348,7 +340,6 @@ function reportSetSizes(cfg: RunConfig, data: RunData, obs: RunObserver): void {
     ],
   ];
   for (const [name, got, want, held] of asked) {
-    if (cfg.eval.validationOnly && name.startsWith('test')) continue;
     if (held && got < want)
       obs.log(`${name}: ${got} distinct problems, all that exist for this task (the config asks ${want})`);
   }
