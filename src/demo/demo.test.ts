@@ -8,7 +8,7 @@ import { Tokenizer } from '../countdown/tokenizer.js';
 import { defaultConfig, loadRunConfig, parseRunConfig } from './config.js';
 import { metaRlProblems } from './data.js';
 import { judge } from './evaluate.js';
-import { textExample } from './examples.js';
+import { continuationExample, textExample } from './examples.js';
 import { reportHtml, resultsTable } from './report.js';
 import { advantages, klWeights, meanRlStats, ppoWeights, sequenceKl, withoutToolTokens } from './rl.js';
 import { fingerprint, RunState } from './state.js';
@@ -113,6 +113,13 @@ describe('examples and judging', () => {
     expect(e.tokens.at(-1)).toBe(tok.vocab.eos);
     expect(e.lossMask!.slice(0, promptLen).every((m) => m === 0)).toBe(true);
     expect(e.lossMask!.slice(promptLen).every((m) => m === 1)).toBe(true);
+  });
+
+  it('learns a continuation but not the prompt, nor the tokens a tool wrote', () => {
+    expect(continuationExample([1, 2], [7, 8, 9]).lossMask).toEqual([0, 0, 1, 1, 1]);
+    expect(continuationExample([1, 2], [7, 8, 9], 0.5, [false, true, false]).lossMask).toEqual([
+      0, 0, 0.5, 0, 0.5,
+    ]);
   });
 
   it('rewards only a verified claim', () => {

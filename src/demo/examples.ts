@@ -27,14 +27,19 @@ export function textExample(tokenizer: Tokenizer, text: string): Example {
   return { tokens, lossMask };
 }
 
-/** A continuation example: prompt ids then generated ids, the generated ones weighted by `weight`. */
+/**
+ * A continuation example: prompt ids then generated ids, the generated ones weighted by `weight`,
+ * except those a tool wrote (`forced`, from `Generation.forced`): the environment's, not the model's.
+ */
 export function continuationExample(
   prompt: readonly number[],
   output: readonly number[],
   weight = 1,
+  forced?: readonly boolean[],
 ): Example {
   const tokens = [...prompt, ...output];
-  return { tokens, lossMask: tokens.map((_, i) => (i >= prompt.length ? weight : 0)) };
+  const learned = (i: number) => i >= prompt.length && !forced?.[i - prompt.length];
+  return { tokens, lossMask: tokens.map((_, i) => (learned(i) ? weight : 0)) };
 }
 
 /** Each problem's prompt `k` times in a row, with the problem each copy belongs to (for grouped sampling). */

@@ -70,13 +70,7 @@ export async function collectVerified(o: {
           [ids.reduce((best, i) => (gens[i].tokens.length < gens[best].tokens.length ? i : best))],
     );
     // Tokens a tool wrote are the environment's, not the model's: learned by neither STaR nor RL.
-    const examples = kept.map((i) => {
-      const x = continuationExample(prompts[i], gens[i].tokens);
-      const forced = gens[i].forced;
-      return forced
-        ? { ...x, lossMask: x.lossMask!.map((w, t) => (forced[t - prompts[i].length] ? 0 : w)) }
-        : x;
-    });
+    const examples = kept.map((i) => continuationExample(prompts[i], gens[i].tokens, 1, gens[i].forced));
     return { examples, sampled: gens.length, kept: examples.length, solvedProblems: verified.size };
   } finally {
     await sampler.dispose();
